@@ -1,0 +1,1 @@
+"""cnet-lab: a simulated fleet of Linux hosts in namespaces, reached over SSH."""

@@ -1,0 +1,113 @@
+"""cnet-lab command line: up, down, status, clean, exec, matrix."""
+
+import argparse
+import os
+import sys
+
+from . import fleet, matrix, topology
+
+
+def cmd_up(args):
+    state = fleet.up(args.name, args.hosts, routed=args.routed, owner=args.owner, python=args.python)
+    print("lab %s: %d hosts up in %.2f s%s" % (state["name"], len(state["hosts"]), state["up_seconds"],
+                                                 " (routed underlay)" if state["routed"] else ""))
+    print("inventory: %s" % state["inventory"])
+    return 0
+
+
+def cmd_down(args):
+    for name in args.names or fleet.names():
+        fleet.down(name)
+        print("lab %s: down" % name)
+    return 0
+
+
+def cmd_status(args):
+    labs = args.names or fleet.names()
+    if not labs:
+        print("no labs")
+    for name in labs:
+        state, members = fleet.health(name)
+        if state is None:
+            print("lab %s: no state (run 'cnet-lab clean')" % name)
+            continue
+        stale = fleet.is_stale(name)
+        print("lab %s: %s, %d hosts, %s underlay, inventory %s" % (
+            name, "STALE" if stale else "up", len(state["hosts"]), "routed" if state["routed"] else "flat",
+            state["inventory"]))
+        for host in state["hosts"]:
+            pid = state["pids"].get(host["name"], [None])[0]
+            print("  %-6s %-15s segment %s  pid %-7s %s" % (host["name"], host["address"], host["segment"], pid,
+                                                          "running" if members.get(host["name"]) else "GONE"))
+    return 0
+
+
+def cmd_clean(args):
+    removed = fleet.clean(everything=args.all)
+    print("removed: %s" % (", ".join(removed) if removed else "nothing"))
+    return 0
+
+
+def cmd_exec(args):
+    argv = fleet.exec_argv(args.name, args.member, args.command)
+    os.execvp(argv[0], argv)
+
+
+def cmd_matrix(args):
+    columns, result = matrix.underlay(args.name)
+    text, bad = matrix.render(columns, result, "lab %s: ping over the underlay" % args.name)
+    print(text)
+    return 1 if bad else 0
+
+
+def cmd_reap(args):
+    fleet.reap(args.name)
+    return 0
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="cnet-lab", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    up = sub.add_parser("up", help="start N hosts (replaces a lab of the same name)")
+    up.add_argument("hosts", type=int)
+    up.add_argument("--name", default="lab")
+    up.add_argument("--routed", action="store_true", help="two underlay subnets joined by a router namespace")
+    up.add_argument("--owner", type=int, help="take the lab down when this process ends")
+    up.add_argument("--python", default="/usr/bin/python3", help="managed hosts' Python interpreter")
+    up.set_defaults(func=cmd_up)
+    down = sub.add_parser("down", help="remove labs (default: all)")
+    down.add_argument("names", nargs="*")
+    down.set_defaults(func=cmd_down)
+    status = sub.add_parser("status", help="show labs and their hosts")
+    status.add_argument("names", nargs="*")
+    status.set_defaults(func=cmd_status)
+    clean = sub.add_parser("clean", help="remove what crashed runs left (stale labs)")
+    clean.add_argument("--all", action="store_true", help="remove every lab, stale or not")
+    clean.set_defaults(func=cmd_clean)
+    ex = sub.add_parser("exec", help="run a command inside a lab member (host, fabric or router)")
+    ex.add_argument("name")
+    ex.add_argument("member")
+    ex.add_argument("command", nargs=argparse.REMAINDER)
+    ex.set_defaults(func=cmd_exec)
+    mx = sub.add_parser("matrix", help="ping every host from every host and print the table")
+    mx.add_argument("name")
+    mx.set_defaults(func=cmd_matrix)
+    reap = sub.add_parser("_reap")
+    reap.add_argument("name")
+    reap.set_defaults(func=cmd_reap)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if getattr(args, "command", None) and args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    try:
+        return args.func(args)
+    except (fleet.LabError, topology.TopologyError) as exc:
+        print("cnet-lab: %s" % exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,354 @@
+"""Bring a simulated fleet up and down.
+
+Each host is a process tree in its own network, mount and UTS namespace: a
+private ``/run`` (so ``/run/netns``, locks and ``xtables.lock`` are its own),
+its own ``/sys``, its own ``/var/lib/cnet`` (bound from the lab directory, so
+it survives a host restart), its own hostname, and a real ``sshd`` on its
+underlay address. Hosts hang off bridges in a *fabric* namespace. Nothing is
+created in the root network namespace: veth pairs are made inside the fabric
+with their peer created directly in the host's namespace.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from . import procs, topology
+
+ROOT = os.environ.get("CNET_LAB_DIR", "/var/tmp/cnet-lab")
+HOST_MOUNTS = ("/var/lib/cnet",)
+
+# Runs inside a host's fresh namespaces, then becomes its sshd.
+HOST_INIT = r"""
+set -e
+host=$1 state=$2 config=$3
+mount -t tmpfs -o mode=0755 cnet-lab-run /run
+mkdir -p /run/sshd /run/netns /run/lock /run/cnet
+mount -t sysfs sysfs /sys
+mount --bind "$state" /var/lib/cnet
+hostname "$host"
+exec /usr/sbin/sshd -D -e -f "$config"
+"""
+
+SSHD_CONFIG = """# cnet-lab sshd for lab {name}
+Port 22
+ListenAddress 0.0.0.0
+HostKey {dir}/ssh_host_ed25519_key
+AuthorizedKeysFile {root}/id_ed25519.pub
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+PidFile /run/sshd.pid
+MaxStartups 200
+MaxSessions 200
+LogLevel ERROR
+Subsystem sftp internal-sftp
+"""
+
+# Polls TCP port 22 of every host from inside the fabric until each answers with an SSH banner.
+WAIT_SSH = r"""
+import socket, sys, time
+todo, deadline = set(sys.argv[2:]), time.monotonic() + float(sys.argv[1])
+while todo and time.monotonic() < deadline:
+    for addr in sorted(todo):
+        try:
+            with socket.create_connection((addr, 22), timeout=0.5) as s:
+                s.settimeout(2)
+                if s.recv(8).startswith(b"SSH-"):
+                    todo.discard(addr)
+        except OSError:
+            pass
+    if todo:
+        time.sleep(0.05)
+print(" ".join(sorted(todo)))
+sys.exit(1 if todo else 0)
+"""
+
+
+class LabError(RuntimeError):
+    """A lab operation that failed; the message says what and why."""
+
+
+def lab_dir(name):
+    return os.path.join(ROOT, name)
+
+
+def state_path(name):
+    return os.path.join(lab_dir(name), "lab.json")
+
+
+def key_file():
+    return os.path.join(ROOT, "id_ed25519")
+
+
+def fabric_link(name):
+    return os.path.join(lab_dir(name), "fabric.net")
+
+
+def inventory_path(name):
+    return os.path.join(lab_dir(name), "hosts.ini")
+
+
+def load(name):
+    try:
+        with open(state_path(name)) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        raise LabError("lab %s: state file %s is damaged (%s); run 'cnet-lab clean --all'"
+                       % (name, state_path(name), exc))
+
+
+def save(state):
+    path = state_path(state["name"])
+    with open(path + ".tmp", "w") as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def names():
+    try:
+        return sorted(e for e in os.listdir(ROOT) if os.path.isdir(os.path.join(ROOT, e)))
+    except FileNotFoundError:
+        return []
+
+
+def _run(argv, stdin=None, timeout=30):
+    res = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0:
+        raise LabError("%s failed (exit %d): %s" % (" ".join(argv[:6]), res.returncode,
+                                                    (res.stderr or res.stdout).strip()[-800:]))
+    return res.stdout
+
+
+def nsenter(pid, mount=False):
+    argv = ["nsenter", "-t", str(pid), "-n", "-u"]
+    return argv + ["-m"] if mount else argv
+
+
+def _ensure_keys(name):
+    os.makedirs(lab_dir(name), mode=0o755, exist_ok=True)
+    if not os.path.exists(key_file()):
+        _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "cnet-lab", "-f", key_file()])
+    hostkey = os.path.join(lab_dir(name), "ssh_host_ed25519_key")
+    if not os.path.exists(hostkey):
+        _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "cnet-lab-" + name, "-f", hostkey])
+    config = os.path.join(lab_dir(name), "sshd_config")
+    with open(config, "w") as f:
+        f.write(SSHD_CONFIG.format(name=name, dir=lab_dir(name), root=ROOT))
+    return config
+
+
+def _netns_ino(pid):
+    try:
+        return os.stat("/proc/%d/ns/net" % pid).st_ino
+    except OSError:
+        return None
+
+
+def _wait_unshared(pids, timeout=5.0):
+    mine = os.stat("/proc/self/ns/net").st_ino
+    deadline = time.monotonic() + timeout
+    pending = set(pids)
+    while pending and time.monotonic() < deadline:
+        pending = {p for p in pending if _netns_ino(p) in (mine, None)}
+        if pending:
+            time.sleep(0.005)
+    if pending:
+        raise LabError("processes %s did not get their own network namespace" % sorted(pending))
+
+
+def _batch(pid):
+    return subprocess.Popen(nsenter(pid) + ["ip", "-batch", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(proc, what, lines):
+    out, err = proc.communicate("\n".join(lines) + "\n", timeout=30)
+    if proc.returncode != 0:
+        raise LabError("configuring %s failed: %s" % (what, (err or out).strip()[-800:]))
+
+
+def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15.0):
+    """Start a lab; replaces a lab of the same name. Returns the state dict."""
+    if os.geteuid() != 0:
+        raise LabError("cnet-lab needs root (it creates namespaces)")
+    lab = topology.plan(name, count, routed)
+    if os.path.exists(lab_dir(name)):
+        down(name)
+    started = time.monotonic()
+    config = _ensure_keys(name)
+    for path in HOST_MOUNTS:
+        os.makedirs(path, exist_ok=True)  # mount point only; each host binds its own directory over it
+    cgroup = procs.cgroup_create(name)
+    state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name),
+                 key_file=key_file(), fabric_netns=fabric_link(name))
+    save(state)  # from here on, a failure or crash leaves something 'down'/'clean' can find
+    try:
+        _start(state, config, python)
+        _wait_ssh(state, wait)
+    except BaseException:
+        down(name)
+        raise
+    if owner:
+        _start_reaper(state, owner)
+    state["up_seconds"] = round(time.monotonic() - started, 3)
+    save(state)
+    return state
+
+
+def _start(state, config, python):
+    name, d = state["name"], lab_dir(state["name"])
+    log = os.path.join(d, "lab.log")
+    pids = state["pids"]
+    pids["fabric"] = procs.spawn(["unshare", "--net", "--uts", "--", "sh", "-c",
+                                  "hostname fabric; exec sleep infinity"], log, state["cgroup"])
+    save(state)
+    if state["routed"]:
+        pids["router"] = procs.spawn(["unshare", "--net", "--uts", "--", "sh", "-c",
+                                      "hostname router; exec sleep infinity"], log, state["cgroup"])
+    for host in state["hosts"]:
+        hdir = os.path.join(d, "hosts", host["name"])
+        os.makedirs(os.path.join(hdir, "state"), exist_ok=True)
+        pids[host["name"]] = procs.spawn(
+            ["unshare", "--net", "--mount", "--uts", "--propagation", "private", "--",
+             "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config],
+            os.path.join(hdir, "sshd.log"), state["cgroup"])
+    save(state)
+    _wait_unshared([p for p, _ in pids.values()])
+    if os.path.lexists(fabric_link(name)):
+        os.unlink(fabric_link(name))
+    os.symlink("/proc/%d/ns/net" % pids["fabric"][0], fabric_link(name))
+    host_pids = {h["name"]: pids[h["name"]][0] for h in state["hosts"]}
+    router_pid = pids["router"][0] if state["routed"] else None
+    fabric = _batch(pids["fabric"][0])
+    _finish(fabric, "the fabric", topology.fabric_batch(state, host_pids, router_pid))
+    jobs = [(_batch(host_pids[h["name"]]), h["name"], topology.host_batch(h)) for h in state["hosts"]]
+    if router_pid:
+        jobs.append((_batch(router_pid), "the router", topology.router_batch()))
+    for proc, what, lines in jobs:
+        _finish(proc, what, lines)
+    if router_pid:
+        _run(nsenter(router_pid) + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    proxy = os.path.join(d, "proxy")
+    with open(proxy, "w") as f:
+        f.write(topology.proxy_script(state, d, state["cgroup"]))
+    os.chmod(proxy, 0o755)
+    with open(inventory_path(name), "w") as f:
+        f.write(topology.inventory_ini(state, key_file(), d, python))
+
+
+def _wait_ssh(state, wait):
+    addrs = [h["address"] for h in state["hosts"]]
+    res = subprocess.run(nsenter(state["pids"]["fabric"][0]) + [sys.executable, "-c", WAIT_SSH, str(wait)] + addrs,
+                         capture_output=True, text=True, timeout=wait + 10)
+    if res.returncode != 0:
+        raise LabError("sshd did not answer in %.0f s on: %s (see %s/hosts/*/sshd.log)"
+                       % (wait, res.stdout.strip() or res.stderr.strip(), lab_dir(state["name"])))
+
+
+def _start_reaper(state, owner):
+    """A watcher outside the lab's cgroup that takes the lab down when its owner process ends."""
+    owner_start = procs.start_time(owner)
+    if owner_start is None:
+        raise LabError("owner process %d does not exist" % owner)
+    state["owner"] = [owner, owner_start]
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=pkg_parent)
+    state["reaper"] = procs.spawn([sys.executable, "-m", "lab", "_reap", state["name"]],
+                                  os.path.join(lab_dir(state["name"]), "reaper.log"), None, env)
+
+
+def reap(name, interval=0.5):
+    """Body of the reaper: wait for the owner to end, then take the lab down."""
+    while True:
+        state = load(name)
+        if state is None or not state.get("owner"):
+            return
+        if not procs.alive(*state["owner"]):
+            down(name)
+            return
+        time.sleep(interval)
+
+
+def recorded_pids(state):
+    return [tuple(v) for v in state.get("pids", {}).values()]
+
+
+def down(name):
+    """End every process of the lab and remove its directory. Safe to call twice."""
+    state = load(name) or {}
+    cgroup = state.get("cgroup") or procs.cgroup_path(name)
+    left = procs.end(recorded_pids(state), cgroup)
+    if left:
+        raise LabError("lab %s: processes %s did not end" % (name, sorted(left)))
+    reaper = state.get("reaper")
+    shutil.rmtree(lab_dir(name), ignore_errors=True)
+    if reaper and procs.alive(*reaper) and reaper[0] != os.getpid():
+        os.kill(reaper[0], 15)
+
+
+def health(name):
+    """(state, {member: alive}) for a lab; member is fabric, router or a host name."""
+    state = load(name)
+    if state is None:
+        return None, {}
+    return state, {member: procs.alive(*pair) for member, pair in state.get("pids", {}).items()}
+
+
+def is_stale(name):
+    state, members = health(name)
+    if state is None or not members:
+        return True
+    if state.get("owner") and not procs.alive(*state["owner"]):
+        return True
+    expected = {"fabric"} | {h["name"] for h in state["hosts"]} | ({"router"} if state["routed"] else set())
+    return set(members) != expected or not all(members.values())
+
+
+def clean(everything=False):
+    """Take down stale labs (a crashed run's leftovers), or all labs. Returns the names removed."""
+    removed = []
+    for name in names():
+        if everything or is_stale(name):
+            down(name)
+            removed.append(name)
+    root = procs.cgroup2_root()
+    if root:
+        for entry in os.listdir(root):
+            if entry.startswith(procs.CGROUP_PREFIX) and entry[len(procs.CGROUP_PREFIX):] not in names():
+                procs.end([], os.path.join(root, entry))
+                removed.append(entry[len(procs.CGROUP_PREFIX):])
+    return sorted(set(removed))
+
+
+def member_pid(name, member):
+    state = load(name)
+    if state is None:
+        raise LabError("no lab named %s (see 'cnet-lab status')" % name)
+    pair = state["pids"].get(member)
+    if not pair or not procs.alive(*pair):
+        raise LabError("lab %s has no running member %s (members: %s)"
+                       % (name, member, ", ".join(sorted(state["pids"]))))
+    return pair[0]
+
+
+def exec_argv(name, member, argv):
+    """argv that runs a command inside a lab member's namespaces and in the lab's cgroup,
+    so that whatever it leaves running is ended by 'down' like the lab's own processes."""
+    pid = member_pid(name, member)
+    inner = nsenter(pid, mount=member not in ("fabric", "router")) + ["--"] + list(argv)
+    cgroup = load(name).get("cgroup")
+    if not cgroup:
+        return inner
+    return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup] + inner
