@@ -9,8 +9,8 @@ from . import fleet, matrix, topology
 
 def cmd_up(args):
     state = fleet.up(args.name, args.hosts, routed=args.routed, owner=args.owner, python=args.python)
-    print("lab %s: %d hosts up in %.2f s%s" % (state["name"], len(state["hosts"]), state["up_seconds"],
-                                                 " (routed underlay)" if state["routed"] else ""))
+    kind = " (routed underlay)" if state["routed"] else ""
+    print("lab %s: %d hosts up in %.2f s%s" % (state["name"], len(state["hosts"]), state["up_seconds"], kind))
     print("inventory: %s" % state["inventory"])
     return 0
 
@@ -37,8 +37,8 @@ def cmd_status(args):
             state["inventory"]))
         for host in state["hosts"]:
             pid = state["pids"].get(host["name"], [None])[0]
-            print("  %-6s %-15s segment %s  pid %-7s %s" % (host["name"], host["address"], host["segment"], pid,
-                                                          "running" if members.get(host["name"]) else "GONE"))
+            running = "running" if members.get(host["name"]) else "GONE"
+            print("  %-6s %-15s segment %s  pid %-7s %s" % (host["name"], host["address"], host["segment"], pid, running))
     return 0
 
 

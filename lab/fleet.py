@@ -124,7 +124,7 @@ def names():
 
 
 def _run(argv, stdin=None, timeout=30):
-    res = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    res = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout, check=False)
     if res.returncode != 0:
         raise LabError("%s failed (exit %d): %s" % (" ".join(argv[:6]), res.returncode,
                                                     (res.stderr or res.stdout).strip()[-800:]))
@@ -225,7 +225,7 @@ def _start(state, config, python):
              "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config],
             os.path.join(hdir, "sshd.log"), state["cgroup"])
     save(state)
-    _wait_unshared([p for p, _ in pids.values()])
+    _wait_unshared([pair[0] for pair in pids.values()])
     if os.path.lexists(fabric_link(name)):
         os.unlink(fabric_link(name))
     os.symlink("/proc/%d/ns/net" % pids["fabric"][0], fabric_link(name))
@@ -251,7 +251,7 @@ def _start(state, config, python):
 def _wait_ssh(state, wait):
     addrs = [h["address"] for h in state["hosts"]]
     res = subprocess.run(nsenter(state["pids"]["fabric"][0]) + [sys.executable, "-c", WAIT_SSH, str(wait)] + addrs,
-                         capture_output=True, text=True, timeout=wait + 10)
+                         capture_output=True, text=True, timeout=wait + 10, check=False)
     if res.returncode != 0:
         raise LabError("sshd did not answer in %.0f s on: %s (see %s/hosts/*/sshd.log)"
                        % (wait, res.stdout.strip() or res.stderr.strip(), lab_dir(state["name"])))

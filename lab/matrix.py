@@ -18,7 +18,7 @@ def probe(name, targets):
         jobs[host["name"]] = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     result = {}
     for host, proc in jobs.items():
-        out, _ = proc.communicate(timeout=5 + 2 * len(targets))
+        out = proc.communicate(timeout=5 + 2 * len(targets))[0]
         seen = dict(line.split() for line in out.splitlines() if line.count(" ") == 1)
         result[host] = {t: seen.get(t) == "ok" for t in targets}
     return result
@@ -30,19 +30,21 @@ def underlay(name):
     if state is None:
         raise fleet.LabError("no lab named %s" % name)
     columns = [(h["name"], h["address"]) for h in state["hosts"]] + [("outside", topology.OUTSIDE_ADDRESS)]
-    return columns, probe(name, [addr for _, addr in columns])
+    return columns, probe(name, [column[1] for column in columns])
 
 
 def render(columns, result, title):
-    width = max([len(c) for c, _ in columns] + [len(r) for r in result] + [8]) + 2
-    lines = [title, "from \\ to".ljust(width) + "".join(c.ljust(width) for c, _ in columns)]
+    names = [label for label, addr in columns]
+    width = max([len(n) for n in names] + [len(src) for src in result] + [8]) + 2
+    lines = [title, "from \\ to".ljust(width) + "".join(n.ljust(width) for n in names)]
     bad = 0
     for src, row in result.items():
         cells = []
-        for _, addr in columns:
+        for label, addr in columns:
             ok = row.get(addr)
             bad += 0 if ok else 1
             cells.append(("ok" if ok else "FAIL").ljust(width))
         lines.append(src.ljust(width) + "".join(cells))
-    lines.append("%d of %d paths reachable" % (sum(len(columns) for _ in result) - bad, len(columns) * len(result)))
+    total = len(columns) * len(result)
+    lines.append("%d of %d paths reachable" % (total - bad, total))
     return "\n".join(lines), bad

@@ -136,13 +136,13 @@ def end(recorded, cgroup, timeout=3.0):
     reap_children()
     left = targets()
     if cgroup and not left:
-        for _ in range(50):
+        deadline = time.monotonic() + 1.0
+        while os.path.isdir(cgroup):
             try:
                 os.rmdir(cgroup)
-                break
-            except FileNotFoundError:
-                break
             except OSError:
+                if time.monotonic() > deadline:
+                    raise
                 time.sleep(0.02)
     return left
 
@@ -151,7 +151,7 @@ def reap_children():
     """Collect exited children of this process so they do not linger as zombies."""
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid = os.waitpid(-1, os.WNOHANG)[0]
         except ChildProcessError:
             return
         if pid == 0:

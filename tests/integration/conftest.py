@@ -18,7 +18,7 @@ def root_network_snapshot():
     named namespaces, iptables rules and forwarding sysctls of the root namespace."""
 
     def out(*argv):
-        res = subprocess.run(argv, capture_output=True, text=True)
+        res = subprocess.run(argv, capture_output=True, text=True, check=False)
         return res.stdout if res.returncode == 0 else "<%s failed>" % argv[0]
 
     rules = re.sub(r"\[\d+:\d+\]", "", "\n".join(
@@ -71,7 +71,7 @@ def make_lab():
 def run_in(lab, member, *argv, check=True, timeout=30):
     """Run a command inside a lab member's namespaces; return the CompletedProcess."""
     res = subprocess.run(fleet.exec_argv(lab["name"], member, argv), capture_output=True, text=True,
-                         timeout=timeout)
+                         timeout=timeout, check=False)
     if check and res.returncode != 0:
         raise AssertionError("%s in %s failed: %s" % (" ".join(argv), member, res.stderr or res.stdout))
     return res
