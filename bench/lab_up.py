@@ -19,7 +19,7 @@ from lab import fleet  # noqa: E402  pylint: disable=wrong-import-position
 def measure(size, repeat, ansible):
     ups, downs, pings = [], [], []
     name = "bench-%d" % size
-    for _ in range(repeat):
+    for round_ in range(repeat):  # pylint: disable=unused-variable
         start = time.monotonic()
         state = fleet.up(name, size, owner=os.getpid())
         ups.append(time.monotonic() - start)
@@ -33,7 +33,7 @@ def measure(size, repeat, ansible):
         start = time.monotonic()
         fleet.down(name)
         downs.append(time.monotonic() - start)
-    return statistics.median(ups), statistics.median(downs), statistics.median(pings) if pings else None
+    return statistics.median(ups), statistics.median(downs), "%.2f" % statistics.median(pings) if pings else "n/a"
 
 
 def main():
@@ -47,7 +47,7 @@ def main():
     print("|---:|---:|---:|---:|")
     for size in args.sizes:
         up, down, ping = measure(size, args.repeat, ansible)
-        print("| %d | %.2f | %.2f | %s |" % (size, up, down, "%.2f" % ping if ping is not None else "n/a"))
+        print("| %d | %.2f | %.2f | %s |" % (size, up, down, ping))
 
 
 if __name__ == "__main__":
