@@ -1,10 +1,11 @@
 """cnet-lab command line: up, down, status, clean, exec, matrix."""
 
 import argparse
+import json
 import os
 import sys
 
-from . import fleet, matrix, topology
+from . import fleet, matrix, rootnet, topology
 
 
 def cmd_up(args):
@@ -60,6 +61,20 @@ def cmd_matrix(args):
     return 1 if bad else 0
 
 
+def cmd_root_snapshot(args):
+    snap = rootnet.snapshot()
+    if args.compare:
+        with open(args.compare) as f:
+            changed = rootnet.changed(json.load(f), snap)
+        if changed:
+            print("this machine's own network changed: %s" % ", ".join(changed), file=sys.stderr)
+            return 1
+        print("this machine's own network is as before")
+        return 0
+    print(rootnet.dumps(snap))
+    return 0
+
+
 def cmd_reap(args):
     fleet.reap(args.name)
     return 0
@@ -92,6 +107,9 @@ def parser():
     mx = sub.add_parser("matrix", help="ping every host from every host and print the table")
     mx.add_argument("name")
     mx.set_defaults(func=cmd_matrix)
+    snap = sub.add_parser("root-snapshot", help="print the root namespace's network state, or compare with a saved one")
+    snap.add_argument("--compare", metavar="FILE", help="a snapshot printed earlier; exit 1 if anything differs")
+    snap.set_defaults(func=cmd_root_snapshot)
     reap = sub.add_parser("_reap")
     reap.add_argument("name")
     reap.set_defaults(func=cmd_reap)

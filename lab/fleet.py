@@ -191,8 +191,7 @@ def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15
     for path in HOST_MOUNTS:
         os.makedirs(path, exist_ok=True)  # mount point only; each host binds its own directory over it
     cgroup = procs.cgroup_create(name)
-    state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name),
-                 key_file=key_file(), fabric_netns=fabric_link(name))
+    state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name))
     save(state)  # from here on, a failure or crash leaves something 'down'/'clean' can find
     try:
         _start(state, config, python)
@@ -289,7 +288,10 @@ def down(name):
     """End every process of the lab and remove its directory. Safe to call twice."""
     state = load(name) or {}
     cgroup = state.get("cgroup") or procs.cgroup_path(name)
-    left = procs.end(recorded_pids(state), cgroup)
+    try:
+        left = procs.end(recorded_pids(state), cgroup)
+    except OSError as exc:
+        raise LabError("lab %s: could not remove its cgroup %s: %s" % (name, cgroup, exc))
     if left:
         raise LabError("lab %s: processes %s did not end" % (name, sorted(left)))
     reaper = state.get("reaper")
@@ -318,22 +320,22 @@ def is_stale(name):
 
 def clean(everything=False):
     """Take down stale labs (a crashed run's leftovers), or all labs. Returns the names removed."""
-    removed = []
-    for name in names():
+    removed, labs = [], names()
+    for name in labs:
         if everything or is_stale(name):
             down(name)
             removed.append(name)
     root = procs.cgroup2_root()
     if root:
         for entry in os.listdir(root):
-            if entry.startswith(procs.CGROUP_PREFIX) and entry[len(procs.CGROUP_PREFIX):] not in names():
+            if entry.startswith(procs.CGROUP_PREFIX) and entry[len(procs.CGROUP_PREFIX):] not in labs:
                 procs.end([], os.path.join(root, entry))
                 removed.append(entry[len(procs.CGROUP_PREFIX):])
     return sorted(set(removed))
 
 
-def member_pid(name, member):
-    state = load(name)
+def member_pid(name, member, state=None):
+    state = state or load(name)
     if state is None:
         raise LabError("no lab named %s (see 'cnet-lab status')" % name)
     pair = state["pids"].get(member)
@@ -346,9 +348,9 @@ def member_pid(name, member):
 def exec_argv(name, member, argv):
     """argv that runs a command inside a lab member's namespaces and in the lab's cgroup,
     so that whatever it leaves running is ended by 'down' like the lab's own processes."""
-    pid = member_pid(name, member)
+    state = load(name)
+    pid = member_pid(name, member, state)
     inner = nsenter(pid, mount=member not in ("fabric", "router")) + ["--"] + list(argv)
-    cgroup = load(name).get("cgroup")
-    if not cgroup:
+    if not state.get("cgroup"):
         return inner
-    return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', cgroup] + inner
+    return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', state["cgroup"]] + inner

@@ -4,3 +4,5 @@ export PATH="$here/.venv/bin:$here/scripts:$PATH"
 export ANSIBLE_CONFIG="$here/ansible.cfg"
 export PYTHONDONTWRITEBYTECODE=1
 export ANSIBLE_COLLECTIONS_PATH="$here/.collections"
+
+source "$here/scripts/quiet_pip.sh"

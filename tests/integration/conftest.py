@@ -2,40 +2,14 @@
 
 import itertools
 import os
-import re
 import subprocess
 
 import pytest
 
-from lab import fleet
+from lab import fleet, rootnet
 
 PREFIX = "it"
 _counter = itertools.count(1)
-
-
-def root_network_snapshot():
-    """What this machine's own network looks like, minus counters: links, addresses, routes,
-    named namespaces, iptables rules and forwarding sysctls of the root namespace."""
-
-    def out(*argv):
-        res = subprocess.run(argv, capture_output=True, text=True, check=False)
-        return res.stdout if res.returncode == 0 else "<%s failed>" % argv[0]
-
-    rules = re.sub(r"\[\d+:\d+\]", "", "\n".join(
-        line for line in out("iptables-save").splitlines() if not line.startswith("#")))
-    sysctls = {}
-    for key in ("net/ipv4/ip_forward", "net/ipv6/conf/all/forwarding"):
-        with open("/proc/sys/" + key) as f:
-            sysctls[key] = f.read().strip()
-    return {
-        "links": out("ip", "-o", "link"),
-        "addresses": out("ip", "-o", "addr"),
-        "routes": out("ip", "route", "show", "table", "all"),
-        "ipv6 routes": out("ip", "-6", "route", "show", "table", "all"),
-        "named namespaces": out("ip", "netns", "list"),
-        "iptables": rules,
-        "sysctls": sysctls,
-    }
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,10 +19,9 @@ def root_namespace_untouched():
     for name in fleet.names():
         if name.startswith(PREFIX + "-") and fleet.is_stale(name):
             fleet.down(name)  # left by a crashed earlier run
-    before = root_network_snapshot()
+    before = rootnet.snapshot()
     yield
-    after = root_network_snapshot()
-    changed = [key for key in before if before[key] != after[key]]
+    changed = rootnet.changed(before, rootnet.snapshot())
     assert not changed, "the tests changed this machine's own network: %s" % changed
 
 

@@ -1,5 +1,6 @@
 """The simulated fleet on a real kernel: separate machines, reached over SSH, gone afterwards."""
 
+import json
 import os
 import re
 import signal
@@ -203,3 +204,22 @@ def test_cli_refuses_bad_input_clearly(argv, message):
     assert res.returncode == 2
     assert message in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_root_snapshot_compare_fails_when_anything_differs(tmp_path):
+    """The guard scripts/test ends with must be able to fail: a saved snapshot that differs is reported."""
+    cli = os.path.join(REPO, "scripts", "cnet-lab")
+    saved = subprocess.run([cli, "root-snapshot"], capture_output=True, text=True, check=True).stdout
+    same, tampered = tmp_path / "same.json", tmp_path / "tampered.json"
+    same.write_text(saved)
+    snap = json.loads(saved)
+    assert snap["links"].strip() and snap["sysctls"]["net/ipv4/ip_forward"] in ("0", "1")
+    snap["links"] += "99: cnet-ghost: <BROADCAST>\n"
+    snap["sysctls"]["net/ipv4/ip_forward"] = "x"
+    tampered.write_text(json.dumps(snap))
+    ok = subprocess.run([cli, "root-snapshot", "--compare", str(same)], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([cli, "root-snapshot", "--compare", str(tampered)], capture_output=True, text=True,
+                         check=False)
+    assert bad.returncode == 1
+    assert "links" in bad.stderr and "sysctls" in bad.stderr
