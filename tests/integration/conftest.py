@@ -8,6 +8,8 @@ import pytest
 
 from lab import fleet, rootnet
 
+from . import modrun
+
 PREFIX = "it"
 _counter = itertools.count(1)
 
@@ -54,3 +56,18 @@ def venv_bin(tool):
     here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     path = os.path.join(here, ".venv", "bin", tool)
     return path if os.path.exists(path) else tool
+
+
+@pytest.fixture(params=sorted(modrun.PYTHONS), ids=sorted(modrun.PYTHONS))
+def python(request):
+    path = modrun.PYTHONS[request.param]
+    if not os.path.exists(path):
+        pytest.fail("%s is missing (run scripts/setup)" % path)
+    return path
+
+
+@pytest.fixture
+def host(make_lab, python):
+    """h1 of a fresh one-host lab, with modules run under each managed-host Python."""
+    lab = make_lab(1)
+    return modrun.Host(lab, "h1", python)

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place modules meet Ansible: parse arguments, converge the resource, report."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.cnet.linux.plugins.module_utils import ops, rtnl  # noqa: F401 (ops registers actions)
+from ansible_collections.cnet.linux.plugins.module_utils.engine import DEFAULT_STATE_DIR, EngineError, converge, reason
+from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+
+STATE_DIR_OPTION = {"type": "path", "default": DEFAULT_STATE_DIR}
+
+
+def run(resource_cls, argument_spec, **module_kwargs):
+    spec = dict(argument_spec, state_dir=STATE_DIR_OPTION)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **module_kwargs)
+    if not rtnl.HAS_PYROUTE2:
+        module.fail_json(msg=missing_required_lib("pyroute2 (Debian/Ubuntu: python3-pyroute2)"),
+                         exception=rtnl.IMPORT_ERROR)
+    try:
+        resource = resource_cls.from_params(module.params)
+        result = converge(resource, check=module.check_mode, state_dir=module.params["state_dir"])
+    except InputError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    except EngineError as exc:
+        msg = str(exc)
+        if exc.done or exc.undone:
+            msg += "; what this run had created was removed again: %s" % (", ".join(exc.undone) or "nothing")
+        module.fail_json(msg=msg, changed=False, applied=exc.done, rolled_back=exc.undone)
+    except (OSError, rtnl.NetlinkError) as exc:
+        module.fail_json(msg="%s: %s" % (resource_cls.__name__.lower(), reason(exc)), exception=traceback.format_exc())
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    module.exit_json(**result)

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The operations plans are made of. Each takes plain data, makes one change (one netlink request where it
+can), and returns the Action that undoes a creation, or None."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import os
+import socket
+
+from ansible_collections.cnet.linux.plugins.module_utils import marks, nsfs, rtnl
+from ansible_collections.cnet.linux.plugins.module_utils.engine import Action, op
+
+
+def ns_flag(ns):
+    return "-n %s " % ns if ns else ""
+
+
+def _link_set(ctx, ns, name, **attrs):
+    index = ctx.nl.index(ns, name)
+    return ctx.nl.request(ns, "link", "set", index=index, **attrs)
+
+
+# namespaces
+
+@op("netns_add")
+def netns_add(ctx, name, mark):
+    ctx.binder.create(name)
+    ident = nsfs.identity(nsfs.path(name))
+    ctx.records("netns")[name] = {"kind": "create", "ino": ident[1]}
+    ctx.touch("netns")
+    ctx.nl.request(name, "link", "set", index=1, ifalias=mark)
+    return Action("netns " + name, "netns_del", "ip netns delete %s" % name, name=name)
+
+
+@op("netns_bind")
+def netns_bind(ctx, name, kind, source):
+    ctx.binder.bind(name, source)
+    ident = nsfs.identity(nsfs.path(name))
+    ctx.records("netns")[name] = {"kind": kind, "ino": ident[1]}
+    ctx.touch("netns")
+    return Action("netns " + name, "netns_del", "ip netns delete %s" % name, name=name)
+
+
+@op("netns_del")
+def netns_del(ctx, name):
+    ctx.nl.forget(name)
+    ctx.binder.remove(name)
+    if ctx.records("netns").pop(name, None) is not None:
+        ctx.touch("netns")
+
+
+# links
+
+@op("link_set")
+def link_set(ctx, ns, name, **attrs):
+    if "master" in attrs and attrs["master"]:
+        attrs["master"] = ctx.nl.index(None, attrs["master"])
+    _link_set(ctx, ns, name, **attrs)
+
+
+@op("link_del")
+def link_del(ctx, ns, name):
+    try:
+        ctx.nl.request(ns, "link", "del", index=ctx.nl.index(ns, name))
+    except rtnl.NetlinkError as exc:
+        if exc.code != errno.ENODEV:
+            raise
+    ctx.nl.drop(ns, name)
+
+
+@op("veth_add")
+def veth_add(ctx, name, netns, peer, mtu, mac, host_mark, peer_mark):
+    ctx.nl.drop(None, name)
+    ctx.nl.drop(netns, peer)
+    fd = os.open(nsfs.path(netns), os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        peer_spec = {"ifname": peer, "net_ns_fd": fd}
+        extra = {}
+        if mtu:
+            peer_spec["mtu"] = mtu
+            extra["mtu"] = mtu
+        if mac:
+            peer_spec["address"] = mac
+        ctx.nl.request(None, "link", "add", ifname=name, kind="veth", peer=peer_spec, **extra)
+    finally:
+        os.close(fd)
+    undo = Action("veth " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
+    _link_set(ctx, None, name, ifalias=host_mark)
+    _link_set(ctx, netns, peer, ifalias=peer_mark)
+    return undo
+
+
+@op("bridge_add")
+def bridge_add(ctx, name, mtu, stp, mark):
+    ctx.nl.drop(None, name)
+    extra = {"mtu": mtu} if mtu else {}
+    ctx.nl.request(None, "link", "add", ifname=name, kind="bridge", br_stp_state=1 if stp else 0, **extra)
+    undo = Action("bridge " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
+    _link_set(ctx, None, name, ifalias=mark)
+    return undo
+
+
+@op("bridge_set")
+def bridge_set(ctx, name, **attrs):
+    try:
+        _link_set(ctx, None, name, kind="bridge", **attrs)
+    except rtnl.NetlinkError as exc:
+        if exc.code == errno.EOPNOTSUPP and "br_vlan_filtering" in attrs:
+            exc.hint = "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); set vlan_filtering: false"
+        raise
+
+
+# addresses and routes
+
+def _family(text):
+    return socket.AF_INET6 if ":" in text else socket.AF_INET
+
+
+@op("addr_add")
+def addr_add(ctx, ns, dev, address):
+    ip, plen = address.split("/")
+    extra = {"flags": rtnl.IFA_F_NODAD} if ":" in ip else {}
+    ctx.nl.request(ns, "addr", "add", index=ctx.nl.index(ns, dev), address=ip, prefixlen=int(plen),
+                   family=_family(ip), **extra)
+
+
+@op("addr_del")
+def addr_del(ctx, ns, dev, address):
+    ip, plen = address.split("/")
+    ctx.nl.request(ns, "addr", "del", index=ctx.nl.index(ns, dev), address=ip, prefixlen=int(plen),
+                   family=_family(ip))
+
+
+def _route(dev_index, dst, gateway):
+    net, plen = dst.split("/")
+    spec = {"dst": net, "dst_len": int(plen), "oif": dev_index, "family": _family(net),
+            "proto": marks.PROTO, "table": rtnl.MAIN_TABLE}
+    if gateway:
+        spec["gateway"] = gateway
+    return spec
+
+
+@op("route_add")
+def route_add(ctx, ns, dev, dst, gateway):
+    ctx.nl.request(ns, "route", "replace", **_route(ctx.nl.index(ns, dev), dst, gateway))
+
+
+@op("route_del")
+def route_del(ctx, ns, dev, dst, gateway, proto):
+    spec = _route(ctx.nl.index(ns, dev), dst, gateway)
+    spec["proto"] = proto
+    try:
+        ctx.nl.request(ns, "route", "del", **spec)
+    except rtnl.NetlinkError as exc:
+        if exc.code != errno.ESRCH:
+            raise

@@ -1,0 +1,19 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan pieces shared by resources."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
+
+
+def addr_actions(obj, ns, dev, have, want):
+    """Authoritative addresses of a device we own: remove the extra ones, add the missing ones in order."""
+    pre = "ip -n %s " % ns if ns else "ip "
+    out = [Action(obj, "addr_del", pre + "addr del %s dev %s" % (addr, dev), ns=ns, dev=dev, address=addr)
+           for addr in sorted(have - set(want))]
+    out.extend(Action(obj, "addr_add", pre + "addr add %s dev %s" % (addr, dev), ns=ns, dev=dev, address=addr)
+               for addr in want if addr not in have)
+    return out

@@ -1,0 +1,270 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""veth pairs: the host end (optionally a bridge port) and the peer, created directly inside the
+container's namespace under its final name (eth0, eth1, ...), with MTU, MAC, addresses and routes.
+
+The peer belongs to the collection entirely: its addresses (but the kernel's IPv6 link-local one) and its
+non-kernel routes are authoritative. Both ends carry the mark 'cnet.linux:veth net=<network> ctr=<container>'.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
+from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
+from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions
+
+
+def normalize(raw, field, default_state, defaults):
+    def get(key):
+        value = raw.get(key)
+        return defaults.get(key) if value is None else value
+
+    netns = names.nsname(get("netns"), field + ".netns")
+    peer = names.ifname(get("peer") or "eth0", field + ".peer")
+    name = get("name")
+    name = names.ifname(name, field + ".name") if name else names.derived("cv", "%s/%s" % (netns, peer))
+    state = raw.get("state") or default_state
+    if state not in ("present", "absent"):
+        raise InputError("%s.state: '%s' is not one of present, absent" % (field, state))
+    item = {"name": name, "netns": netns, "peer": peer, "state": state,
+            "bridge": names.ifname(get("bridge"), field + ".bridge") if get("bridge") else None,
+            "mtu": names.mtu(get("mtu"), field + ".mtu") if get("mtu") is not None else None,
+            "mac": names.mac(raw["mac"], field + ".mac") if raw.get("mac") else None,
+            "network": names.label(get("network") or get("bridge")),
+            "container": names.label(get("container") or netns)}
+    for key in ("addresses", "host_addresses"):
+        item[key] = names.addresses(raw.get(key), "%s.%s" % (field, key))
+    routes = {}
+    for key, dst, version in (("gateway", "0.0.0.0/0", 4), ("gateway6", "::/0", 6)):
+        if raw.get(key):
+            routes[dst] = names.ip(raw[key], "%s.%s" % (field, key), version)
+    for i, route in enumerate(raw.get("routes") or []):
+        where = "%s.routes[%d]" % (field, i)
+        if not isinstance(route, dict) or not route.get("dest"):
+            raise InputError("%s: a route needs 'dest' (a network or 'default') and optionally 'via'" % where)
+        dst = names.network(route["dest"], where + ".dest")
+        via = names.ip(route["via"], where + ".via") if route.get("via") else None
+        if via and names.version_of(via) != names.version_of(dst):
+            raise InputError("%s: via %s and dest %s are of different IP versions" % (where, via, dst))
+        if dst in routes:
+            raise InputError("%s: a route to %s is given twice (a gateway is a route to default)" % (where, dst))
+        routes[dst] = via
+    item["routes"] = dict(sorted(routes.items()))
+    return item
+
+
+class Veth:
+    def __init__(self, items, purge=False, network=None):
+        for key in ("name",):
+            seen = {}
+            for item in items:
+                if item[key] in seen:
+                    raise InputError("pairs: host end '%s' is used by two pairs" % item[key])
+                seen[item[key]] = item
+        ends = set()
+        for item in items:
+            if (item["netns"], item["peer"]) in ends:
+                raise InputError("pairs: '%s' in namespace '%s' is named by two pairs" % (item["peer"], item["netns"]))
+            ends.add((item["netns"], item["peer"]))
+        if purge and not network:
+            raise InputError("purge: needs 'network' (or a top-level 'bridge') to know which pairs are in scope")
+        self.items = items
+        self.by_name = dict((item["name"], item) for item in items)
+        self.purge = purge
+        self.network = network
+
+    @classmethod
+    def from_params(cls, params):
+        state = params.get("state") or "present"
+        defaults = dict((key, params.get(key)) for key in ("bridge", "mtu", "network", "peer"))
+        if params.get("pairs") is not None:
+            items = [normalize(raw, "pairs[%d]" % i, state, defaults) for i, raw in enumerate(params["pairs"])]
+        else:
+            items = [normalize(params, "veth", state, {})]
+        return cls(items, purge=bool(params.get("purge")), network=names.label(params.get("network") or params.get("bridge")))
+
+    def to_dict(self):
+        return {"resource": "veth", "items": self.items, "purge": self.purge, "network": self.network}
+
+    # observe: one dump of the host namespace, one of each namespace the pairs name
+
+    def observe(self, ctx):
+        self.ctx = ctx
+        self.host = ctx.nl.view(None)
+        self.peers = {}
+        for item in self.items:
+            ns = item["netns"]
+            if ns not in self.peers:
+                self.peers[ns] = ctx.nl.view(ns) if nsfs.identity(nsfs.path(ns)) else None
+
+    def paired(self, host, item):
+        """The peer end inside the item's namespace, if the host end's pair is really there."""
+        view = self.peers.get(item["netns"])
+        peer = view.link(item["peer"]) if view else None
+        if host and peer and peer["kind"] == "veth" and peer["peer_index"] == host["index"] \
+                and host["peer_index"] == peer["index"]:
+            return peer
+        return None
+
+    # plan
+
+    def plan(self, ctx):
+        plan = []
+        for item in self.items:
+            plan.extend(self._present(item) if item["state"] == "present" else self._absent(item))
+        if self.purge:
+            for name, link in sorted(self.host.links.items()):
+                mark = marks.parse(link["alias"])
+                if link["kind"] == "veth" and mark and mark[0] == "veth" and mark[1].get("net") == self.network \
+                        and name not in self.by_name:
+                    plan.append(Action("veth " + name, "link_del", "ip link del %s" % name, ns=None, name=name))
+        return plan
+
+    def _mark(self, item):
+        return marks.make("veth", net=item["network"], ctr=item["container"])
+
+    def _create(self, item):
+        ns, peer, obj = item["netns"], item["peer"], "veth " + item["name"]
+        if self.peers.get(ns) is None and not self.ctx.check:
+            raise InputError("pairs: namespace '%s' for '%s' does not exist; create it first (cnet.linux.netns)"
+                             % (ns, item["name"]))
+        text = "ip link add %s%s type veth peer name %s netns %s%s" % (
+            item["name"], " mtu %d" % item["mtu"] if item["mtu"] else "", peer, ns,
+            " address %s" % item["mac"] if item["mac"] else "")
+        mark = self._mark(item)
+        out = []
+        existing = self.peers[ns].link(peer) if self.peers.get(ns) else None
+        if existing is not None:
+            if not (existing["kind"] == "veth" and marks.owned(existing["alias"], "veth")):
+                raise InputError("pairs: '%s' already exists in namespace '%s' and is not ours; pick another peer name"
+                                 % (peer, ns))
+            out.append(Action(obj, "link_del", "ip -n %s link del %s" % (ns, peer), ns=ns, name=peer))
+        out.append(Action(obj, "veth_add", text, name=item["name"], netns=ns, peer=peer, mtu=item["mtu"],
+                          mac=item["mac"], host_mark=mark, peer_mark=mark))
+        out.extend(self._host_end(item, None))
+        out.extend(self._peer_end(item, None))
+        return out
+
+    def _host_end(self, item, host):
+        name, obj, out = item["name"], "veth " + item["name"], []
+        if host is not None and item["mtu"] and host["mtu"] != item["mtu"]:
+            out.append(Action(obj, "link_set", "ip link set %s mtu %d" % (name, item["mtu"]), ns=None, name=name,
+                              mtu=item["mtu"]))
+        if host is not None and host["alias"] != self._mark(item):
+            out.append(Action(obj, "link_set", "ip link set %s alias '%s'" % (name, self._mark(item)), ns=None,
+                              name=name, ifalias=self._mark(item)))
+        master = self.host.name_of(host["master"]) if host is not None and host["master"] else None
+        if item["bridge"] and master != item["bridge"]:
+            if self.host.link(item["bridge"]) is None and not self.ctx.check:
+                raise InputError("pairs: bridge '%s' for '%s' does not exist; create it first (cnet.linux.bridge)"
+                                 % (item["bridge"], name))
+            out.append(Action(obj, "link_set", "ip link set %s master %s" % (name, item["bridge"]), ns=None,
+                              name=name, master=item["bridge"]))
+        elif not item["bridge"] and master:
+            out.append(Action(obj, "link_set", "ip link set %s nomaster" % name, ns=None, name=name, master=0))
+        if host is None or not host["up"]:
+            out.append(Action(obj, "link_set", "ip link set %s up" % name, ns=None, name=name, state="up"))
+        have = self.host.addrs.get(host["index"], set()) if host is not None else set()
+        out.extend(addr_actions(obj, None, name, have, item["host_addresses"]))
+        return out
+
+    def _peer_end(self, item, peer):
+        ns, dev, obj, out = item["netns"], item["peer"], "veth " + item["name"], []
+        pre = "ip -n %s " % ns
+        if peer is not None:
+            if item["mtu"] and peer["mtu"] != item["mtu"]:
+                out.append(Action(obj, "link_set", pre + "link set %s mtu %d" % (dev, item["mtu"]), ns=ns, name=dev,
+                                  mtu=item["mtu"]))
+            if item["mac"] and peer["mac"] != item["mac"]:
+                out.append(Action(obj, "link_set", pre + "link set %s address %s" % (dev, item["mac"]), ns=ns,
+                                  name=dev, address=item["mac"]))
+            if peer["alias"] != self._mark(item):
+                out.append(Action(obj, "link_set", pre + "link set %s alias '%s'" % (dev, self._mark(item)), ns=ns,
+                                  name=dev, ifalias=self._mark(item)))
+        if peer is None or not peer["up"]:
+            out.append(Action(obj, "link_set", pre + "link set %s up" % dev, ns=ns, name=dev, state="up"))
+        have = self.peers[ns].addrs.get(peer["index"], set()) if peer is not None else set()
+        out.extend(addr_actions(obj, ns, dev, have, item["addresses"]))
+        routes = self._routes(item, peer)
+        for dst, route in sorted(routes.items()):
+            if dst not in item["routes"]:
+                out.append(Action(obj, "route_del", pre + "route del %s dev %s" % (_dst(dst), dev), ns=ns, dev=dev,
+                                  dst=dst, gateway=route["gateway"], proto=route["proto"]))
+        for dst, via in item["routes"].items():
+            route = routes.get(dst)
+            if route is None or route["gateway"] != via or route["proto"] != marks.PROTO:
+                out.append(Action(obj, "route_add", pre + "route replace %s%s dev %s proto %d" % (
+                    _dst(dst), " via %s" % via if via else "", dev, marks.PROTO), ns=ns, dev=dev, dst=dst, gateway=via))
+        return out
+
+    def _routes(self, item, peer):
+        if peer is None:
+            return {}
+        out = {}
+        for route in self.peers[item["netns"]].routes:
+            if route["oif"] == peer["index"] and route["proto"] != rtnl.RTPROT_KERNEL:
+                out[route["dst"]] = route
+        return out
+
+    def _present(self, item):
+        host = self.host.link(item["name"])
+        if host is None:
+            return self._create(item)
+        if host["kind"] != "veth" or not marks.owned(host["alias"], "veth"):
+            raise InputError("pairs: interface '%s' exists and was not created by cnet.linux (no mark in its alias); "
+                             "pick another name" % item["name"])
+        peer = self.paired(host, item)
+        if peer is None:
+            obj = "veth " + item["name"]
+            return [Action(obj, "link_del", "ip link del %s  # its peer is not %s in %s: recreate the pair"
+                           % (item["name"], item["peer"], item["netns"]), ns=None, name=item["name"])] \
+                + self._create(item)
+        return self._host_end(item, host) + self._peer_end(item, peer)
+
+    def _absent(self, item):
+        host = self.host.link(item["name"])
+        if host is None:
+            return []
+        if not marks.owned(host["alias"], "veth"):
+            self.ctx.warnings.append("interface '%s' was not created by cnet.linux; left alone" % item["name"])
+            return []
+        return [Action("veth " + item["name"], "link_del", "ip link del %s" % item["name"], ns=None, name=item["name"])]
+
+    # diff views
+
+    def before(self, obj):
+        name = obj.split(" ", 1)[1]
+        host = self.host.link(name)
+        if host is None:
+            return None
+        mark = marks.parse(host["alias"]) or ("", {})
+        item = self.by_name.get(name)
+        view = {"bridge": self.host.name_of(host["master"]) if host["master"] else None, "mtu": host["mtu"],
+                "host_addresses": sorted(self.host.addrs.get(host["index"], set())),
+                "up": host["up"], "network": mark[1].get("net"), "container": mark[1].get("ctr")}
+        peer = self.paired(host, item) if item else None
+        if peer is not None:
+            view.update({"netns": item["netns"], "peer": peer["name"], "peer_mtu": peer["mtu"], "mac": peer["mac"],
+                         "peer_up": peer["up"],
+                         "addresses": sorted(self.peers[item["netns"]].addrs.get(peer["index"], set())),
+                         "routes": dict((dst, r["gateway"]) for dst, r in sorted(self._routes(item, peer).items()))})
+        return view
+
+    def after(self, obj):
+        item = self.by_name.get(obj.split(" ", 1)[1])
+        if item is None or item["state"] == "absent":
+            return None
+        view = self.before(obj) or {}
+        view.update({"bridge": item["bridge"], "up": True, "host_addresses": sorted(item["host_addresses"]), "network": item["network"], "container": item["container"],
+                     "netns": item["netns"], "peer": item["peer"], "peer_up": True,
+                     "addresses": sorted(item["addresses"]), "routes": item["routes"]})
+        for key, value in (("mtu", item["mtu"]), ("peer_mtu", item["mtu"]), ("mac", item["mac"])):
+            if value is not None:
+                view[key] = value
+        return view
+
+def _dst(dst):
+    return "default" if dst in ("0.0.0.0/0", "::/0") else dst
