@@ -1,0 +1,95 @@
+"""cnet.linux.bridge on a lab host: real bridges, checked with ip -j."""
+
+import json
+
+
+def bridge(host, name):
+    return host.ipj("-d", "link", "show", name)[0]
+
+
+def addrs(host, dev):
+    info = host.ipj("addr", "show", "dev", dev)[0]
+    return sorted("%s/%d" % (a["local"], a["prefixlen"]) for a in info["addr_info"] if a.get("scope") != "link")
+
+
+ARGS = {"name": "cnet0", "network": "bridge", "addresses": ["172.17.0.1/16", "FD00:17:0::1/64"], "mtu": 1400,
+        "stp": False}
+
+
+def test_create_check_idempotent(host):
+    result = host.converge("bridge", ARGS)
+    assert result["actions"] == ["ip link add cnet0 mtu 1400 type bridge stp_state 0",
+                                 "ip addr add 172.17.0.1/16 dev cnet0", "ip addr add fd00:17::1/64 dev cnet0",
+                                 "ip link set cnet0 up"]
+    link = bridge(host, "cnet0")
+    assert link["linkinfo"]["info_kind"] == "bridge" and link["mtu"] == 1400 and "UP" in link["flags"]
+    assert link["ifalias"] == "cnet.linux:bridge net=bridge"
+    assert link["linkinfo"]["info_data"]["stp_state"] == 0
+    assert addrs(host, "cnet0") == ["172.17.0.1/16", "fd00:17::1/64"]
+    assert host.run("bridge", ARGS)["changed"] is False
+
+
+def test_each_drift_is_repaired(host):
+    host.converge("bridge", ARGS)
+    host.sh("ip addr del 172.17.0.1/16 dev cnet0; ip addr add 10.9.9.9/24 dev cnet0; ip link set cnet0 mtu 1300;"
+            "ip link set cnet0 type bridge stp_state 1; ip link set cnet0 down")
+    expected = ["ip link set cnet0 mtu 1400", "ip link set cnet0 type bridge stp_state 0",
+                "ip addr del 10.9.9.9/24 dev cnet0", "ip addr add 172.17.0.1/16 dev cnet0",
+                "ip addr add fd00:17::1/64 dev cnet0",  # the kernel drops IPv6 addresses of a link set down
+                "ip link set cnet0 up"]
+    check = host.run("bridge", ARGS, check=True)
+    assert check["actions"] == expected
+    assert check["diff"]["before"]["bridge cnet0"]["mtu"] == 1300
+    assert check["diff"]["after"]["bridge cnet0"]["mtu"] == 1400
+    assert host.run("bridge", ARGS)["actions"] == expected
+    link = bridge(host, "cnet0")
+    assert link["mtu"] == 1400 and "UP" in link["flags"] and link["linkinfo"]["info_data"]["stp_state"] == 0
+    assert addrs(host, "cnet0") == ["172.17.0.1/16", "fd00:17::1/64"]
+    assert host.run("bridge", ARGS, check=True)["changed"] is False
+
+
+def test_stp_on(host):
+    host.converge("bridge", {"name": "br1", "stp": True})
+    assert bridge(host, "br1")["linkinfo"]["info_data"]["stp_state"] == 1
+
+
+def test_vlan_filtering_works_or_fails_clearly(host):
+    supported = host.sh("ip link add probe0 type bridge vlan_filtering 1 && ip link del probe0", check=False).returncode == 0
+    args = {"name": "br2", "vlan_filtering": True}
+    if supported:
+        host.converge("bridge", args)
+        assert bridge(host, "br2")["linkinfo"]["info_data"]["vlan_filtering"] == 1
+    else:
+        result = host.run("bridge", args, expect_fail=True)
+        assert "no bridge VLAN filtering" in result["msg"] and "set vlan_filtering: false" in result["msg"]
+        assert "ip link del br2" in result["rolled_back"]
+        assert host.ipj("link", "show", "type", "bridge") == []  # the bridge made before the failure is gone
+
+
+def test_absent_touches_only_owned(host):
+    host.sh("ip link add docker0 type bridge && ip addr add 172.30.0.1/16 dev docker0")
+    foreign = json.dumps(bridge(host, "docker0"), sort_keys=True)
+    host.converge("bridge", {"bridges": [{"name": "cnet0"}, {"name": "cnet1"}]})
+    result = host.run("bridge", {"bridges": [{"name": "cnet0", "state": "absent"}, {"name": "docker0", "state": "absent"}]})
+    assert result["actions"] == ["ip link del cnet0"]
+    assert "'docker0' was not created by cnet.linux" in json.dumps(result["warnings"])
+    names = sorted(link["ifname"] for link in host.ipj("link", "show", "type", "bridge"))
+    assert names == ["cnet1", "docker0"]
+    assert json.dumps(bridge(host, "docker0"), sort_keys=True) == foreign
+    failed = host.run("bridge", {"name": "docker0", "addresses": ["172.30.0.1/16"]}, expect_fail=True)
+    assert "'docker0' exists and was not created by cnet.linux" in failed["msg"]
+
+
+def test_bad_input_fails_clearly_and_leaves_nothing(host):
+    cases = [
+        ({"name": "a-very-long-bridge"}, "bridge.name: 'a-very-long-bridge' is 18 bytes; Linux interface names have at most 15"),
+        ({"bridges": [{"name": "ok0"}, {"name": "bad0", "addresses": ["172.17.0.1"]}]},
+         "bridges[1].addresses[0]: '172.17.0.1' needs a prefix length"),
+        ({"name": "bad0", "addresses": ["300.1.1.1/24"]}, "'300.1.1.1/24' is not an address with a prefix length"),
+        ({"name": "bad0", "mtu": 20}, "bridge.mtu: 20 is out of range"),
+        ({"name": "bad:0"}, "not a legal interface name"),
+    ]
+    for args, message in cases:
+        result = host.run("bridge", args, expect_fail=True)
+        assert message in result["msg"], (args, result["msg"])
+    assert host.ipj("link", "show", "type", "bridge") == []
