@@ -23,7 +23,9 @@ attributes:
     support: full
     description: The diff shows, for each object the plan changes, its state before and after.
   platform:
-    platforms: [linux]
+    description: Linux only (network namespaces, netlink).
+    support: full
+    platforms: linux
 requirements:
   - Linux with network namespaces, run as root.
   - pyroute2 0.7 or later for the managed host's Python (Debian/Ubuntu package C(python3-pyroute2)).

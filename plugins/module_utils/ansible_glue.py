@@ -10,7 +10,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cnet.linux.plugins.module_utils import ops, rtnl  # noqa: F401 (ops registers actions)
+from ansible_collections.cnet.linux.plugins.module_utils import rtnl
 from ansible_collections.cnet.linux.plugins.module_utils.engine import DEFAULT_STATE_DIR, EngineError, converge, reason
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 

@@ -93,14 +93,15 @@ class Context:
         self._records[kind][1] = True
 
     def save(self):
-        for kind, (data, dirty) in self._records.items():
+        for kind, entry in self._records.items():
+            data, dirty = entry
             if dirty:
                 target = os.path.join(self.state_dir, kind + ".json")
                 tmp = target + ".tmp"
                 with open(tmp, "w") as handle:
                     json.dump(data, handle, indent=1, sort_keys=True)
                 os.rename(tmp, target)
-                self._records[kind][1] = False
+                entry[1] = False
 
 
 class Lock:
@@ -185,6 +186,9 @@ def diff_of(resource, plan):
 
 def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR):
     """Observe, plan and (unless check) apply one resource. Returns the module result."""
+    from ansible_collections.cnet.linux.plugins.module_utils import ops  # registers the operations; it imports us
+    if not OPS:
+        raise EngineError("no operations registered (%s)" % ops.__name__)
     started = time.time()
     with Lock(state_dir):
         ctx = Context(state_dir, check)

@@ -31,11 +31,12 @@ def normalize(raw, field, default_state):
     item = {"name": name, "state": raw.get("state") or default_state, "kind": kind, "source": None}
     if kind == "pid":
         try:
-            item["source"] = int(raw["pid"])
+            pid = int(raw["pid"])
         except (TypeError, ValueError):
+            pid = 0
+        if pid <= 0:
             raise InputError("%s.pid: '%s' is not a process id" % (field, raw["pid"]))
-        if item["source"] <= 0:
-            raise InputError("%s.pid: %d is not a process id" % (field, item["source"]))
+        item["source"] = pid
     elif kind == "container":
         item["source"] = names.nsname(raw["container"], field + ".container")
         if item["source"] == name:
@@ -227,4 +228,3 @@ class Netns:
         elif item["kind"] in ("pid", "container"):
             view["source"] = item["source"]
         return view
-

@@ -34,6 +34,7 @@ AF_INET = 2
 AF_INET6 = 10
 IFA_F_NODAD = 0x02
 LINK_LOCAL6 = ipaddress.ip_network("fe80::/10")
+ERRORS = (OSError, NetlinkError)  # what a netlink or namespace operation raises
 
 
 class NsView:

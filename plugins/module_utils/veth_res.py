@@ -258,13 +258,14 @@ class Veth:
         if item is None or item["state"] == "absent":
             return None
         view = self.before(obj) or {}
-        view.update({"bridge": item["bridge"], "up": True, "host_addresses": sorted(item["host_addresses"]), "network": item["network"], "container": item["container"],
-                     "netns": item["netns"], "peer": item["peer"], "peer_up": True,
+        view.update({"bridge": item["bridge"], "up": True, "host_addresses": sorted(item["host_addresses"]),
+                     "network": item["network"], "container": item["container"], "netns": item["netns"], "peer": item["peer"], "peer_up": True,
                      "addresses": sorted(item["addresses"]), "routes": item["routes"]})
         for key, value in (("mtu", item["mtu"]), ("peer_mtu", item["mtu"]), ("mac", item["mac"])):
             if value is not None:
                 view[key] = value
         return view
+
 
 def _dst(dst):
     return "default" if dst in ("0.0.0.0/0", "::/0") else dst

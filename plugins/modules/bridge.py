@@ -18,7 +18,7 @@ description:
     are managed when given.
   - A bridge without the collection's mark is never changed or removed.
 author:
-  - cnet.linux contributors
+  - cnet.linux contributors (@cnet-linux)
 extends_documentation_fragment:
   - cnet.linux.engine
 options:

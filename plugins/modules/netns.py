@@ -14,13 +14,13 @@ version_added: 0.1.0
 description:
   - Creates and removes named network namespaces under C(/run/netns), as C(ip netns add) does, with the
     loopback interface up.
-  - Adopts a running process's namespace under a name (O(pid), what C(ip netns attach) does), binds a name
-    to another sandbox's namespace (O(container), Docker's C(--network container:NAME): the same inode), or
-    to the namespace the module runs in (O(host), Docker's C(--network host)).
+  - "Adopts a running process's namespace under a name (O(pid), what C(ip netns attach) does), binds a name
+    to another sandbox's namespace so both are the same inode (O(container), Docker's C(--network container:NAME)),
+    or binds a name to the namespace the module runs in (O(host), Docker's C(--network host))."
   - The list form O(namespaces) converges many namespaces in one call.
   - A name the collection did not bind is never removed or changed; asking for it fails with a clear message.
 author:
-  - cnet.linux contributors
+  - cnet.linux contributors (@cnet-linux)
 extends_documentation_fragment:
   - cnet.linux.engine
 options:

@@ -23,7 +23,7 @@ description:
     each namespace. With O(purge=true), pairs of the same O(network) the list does not name are removed.
   - An interface without the collection's mark is never changed or removed.
 author:
-  - cnet.linux contributors
+  - cnet.linux contributors (@cnet-linux)
 extends_documentation_fragment:
   - cnet.linux.engine
 options:
@@ -134,6 +134,14 @@ options:
         description: More routes of the peer end.
         type: list
         elements: dict
+        suboptions:
+          dest:
+            description: Destination network, or C(default) / C(default6).
+            type: str
+            required: true
+          via:
+            description: Next hop; without it the route is on-link.
+            type: str
       network:
         description: Network label of the mark.
         type: str

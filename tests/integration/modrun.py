@@ -43,8 +43,7 @@ class Host:
         res = subprocess.run(fleet.exec_argv(self.lab["name"], self.name, ["sh", "-c", script]),
                              capture_output=True, text=True, timeout=timeout, check=False)
         if check and res.returncode != 0:
-            raise AssertionError("%s on %s failed (%d): %s" % (script, self.name, res.returncode,
-                                                                res.stderr or res.stdout))
+            raise AssertionError("%s on %s failed (%d): %s" % (script, self.name, res.returncode, res.stderr or res.stdout))
         return res
 
     def ipj(self, *args):
