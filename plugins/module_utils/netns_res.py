@@ -17,6 +17,7 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs
 from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.plans import link_set as _link_set
 
 KINDS = ("create", "pid", "container", "host")
 
@@ -106,8 +107,11 @@ class Netns:
                 self.loopback[item["name"]] = self._lo(item["name"])
 
     def _lo(self, name):
-        msg = list(self.ctx.nl.sock(name).link("get", index=1))[0]
-        return {"up": bool(msg["flags"] & 1), "alias": msg.get_attr("IFLA_IFALIAS")}
+        """The namespace's loopback, from one link dump (no pyroute2 socket unless something is written)."""
+        for link in self.ctx.nl.dumper(name).links():
+            if link["name"] == "lo":
+                return link
+        return {"up": False, "alias": None}
 
     def owned(self, name):
         """A name we bound stays ours while our record of it does (a binding re-pointed by hand is drift to
@@ -151,8 +155,10 @@ class Netns:
     def _make(self, item):
         name, obj = item["name"], "netns " + item["name"]
         if item["kind"] == "create":
-            return [Action(obj, "netns_add", "ip netns add %s" % name, name=name, mark=marks.make("netns", name=name)),
-                    Action(obj, "link_set", "ip -n %s link set lo up" % name, ns=name, name="lo", state="up")]
+            mark = marks.make("netns", name=name)
+            return [Action(obj, "netns_add", "ip netns add %s" % name, name=name),
+                    Action(obj, "link_set", "ip -n %s link set lo up alias '%s'" % (name, mark), ns=name, name="lo",
+                           state="up", ifalias=mark)]
         source = self.source_path(item)
         if item["kind"] == "pid":
             text = "ip netns attach %s %d" % (name, item["source"])
@@ -179,9 +185,11 @@ class Netns:
         record = self.records.get(name, {})
         wrong = record.get("kind", "create") != item["kind"] or ident is None
         if not wrong and item["kind"] == "create":
-            if not self.loopback[name]["up"]:
-                return [Action("netns " + name, "link_set", "ip -n %s link set lo up" % name, ns=name, name="lo",
-                               state="up")]
+            lo, mark = self.loopback[name], marks.make("netns", name=name)
+            change = ([("state", "up", "up")] if not lo["up"] else []) + (
+                [("ifalias", mark, "alias '%s'" % mark)] if lo["alias"] != mark else [])
+            if change:
+                return [_link_set("netns " + name, name, "lo", change)]
             return []
         if not wrong:
             if item["kind"] == "container" and item["source"] in renewed:

@@ -20,19 +20,21 @@ def ns_flag(ns):
 
 
 def _link_set(ctx, ns, name, **attrs):
-    index = ctx.nl.index(ns, name)
+    """By index when this run knows it, else by name (the kernel looks it up: no extra request)."""
+    index = ctx.nl.known_index(ns, name)
+    if index is None:
+        return ctx.nl.request(ns, "link", "set", ifname=name, **attrs)
     return ctx.nl.request(ns, "link", "set", index=index, **attrs)
 
 
 # namespaces
 
 @op("netns_add")
-def netns_add(ctx, name, mark):
+def netns_add(ctx, name):
     ctx.binder.create(name)
     ident = nsfs.identity(nsfs.path(name))
     ctx.records("netns")[name] = {"kind": "create", "ino": ident[1]}
     ctx.touch("netns")
-    ctx.nl.request(name, "link", "set", index=1, ifalias=mark)
     return Action("netns " + name, "netns_del", "ip netns delete %s" % name, name=name)
 
 
@@ -73,13 +75,15 @@ def link_del(ctx, ns, name):
 
 
 @op("veth_add")
-def veth_add(ctx, name, netns, peer, mtu, mac, host_mark, peer_mark):
+def veth_add(ctx, name, netns, peer, mtu, mac, master):
     ctx.nl.drop(None, name)
     ctx.nl.drop(netns, peer)
     fd = os.open(nsfs.path(netns), os.O_RDONLY | os.O_CLOEXEC)
     try:
         peer_spec = {"ifname": peer, "net_ns_fd": fd}
-        extra = {}
+        extra = {"state": "up"}
+        if master:
+            extra["master"] = ctx.nl.index(None, master)
         if mtu:
             peer_spec["mtu"] = mtu
             extra["mtu"] = mtu
@@ -88,10 +92,7 @@ def veth_add(ctx, name, netns, peer, mtu, mac, host_mark, peer_mark):
         ctx.nl.request(None, "link", "add", ifname=name, kind="veth", peer=peer_spec, **extra)
     finally:
         os.close(fd)
-    undo = Action("veth " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
-    _link_set(ctx, None, name, ifalias=host_mark)
-    _link_set(ctx, netns, peer, ifalias=peer_mark)
-    return undo
+    return Action("veth " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
 
 
 @op("bridge_add")

@@ -17,3 +17,9 @@ def addr_actions(obj, ns, dev, have, want):
     out.extend(Action(obj, "addr_add", pre + "addr add %s dev %s" % (addr, dev), ns=ns, dev=dev, address=addr)
                for addr in want if addr not in have)
     return out
+
+
+def link_set(obj, ns, dev, change):
+    """One action (one netlink request) for several attributes of a link, written as one ip command."""
+    text = "ip %slink set %s %s" % ("-n %s " % ns if ns else "", dev, " ".join(words for _k, _v, words in change))
+    return Action(obj, "link_set", text, ns=ns, name=dev, **dict((key, value) for key, value, _w in change))

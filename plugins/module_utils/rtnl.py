@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Netlink through pyroute2 (0.7.x and 0.9.x): one socket per namespace per run, one dump per namespace,
-parsed into plain dicts; and the few writes the engine's actions need.
+"""Netlink per namespace: one dump of each namespace a run touches (nldump, parsed into plain dicts) and
+the writes the engine's actions make, through pyroute2 (0.7.x and 0.9.x), on sockets opened on first use.
 
 A socket is opened inside a namespace by switching this thread into it (setns), opening, and switching
 back: the socket stays bound to that namespace. No helper processes, no per-object lookups.
@@ -11,10 +11,9 @@ back: the socket stays bound to that namespace. No helper processes, no per-obje
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import ipaddress
 import os
 
-from ansible_collections.cnet.linux.plugins.module_utils import nsfs
+from ansible_collections.cnet.linux.plugins.module_utils import nldump, nsfs
 
 try:
     from pyroute2 import IPRoute
@@ -27,13 +26,9 @@ except ImportError as exc:  # reported by the caller with the fix
     HAS_PYROUTE2 = False
     IMPORT_ERROR = str(exc)
 
-IFF_UP = 1
 MAIN_TABLE = 254
 RTPROT_KERNEL = 2
-AF_INET = 2
-AF_INET6 = 10
 IFA_F_NODAD = 0x02
-LINK_LOCAL6 = ipaddress.ip_network("fe80::/10")
 ERRORS = (OSError, NetlinkError)  # what a netlink or namespace operation raises
 
 
@@ -54,57 +49,6 @@ class NsView:
         return link["name"] if link else None
 
 
-def _info(msg):
-    linkinfo = msg.get_attr("IFLA_LINKINFO")
-    if not linkinfo:
-        return None, None
-    return linkinfo.get_attr("IFLA_INFO_KIND"), linkinfo.get_attr("IFLA_INFO_DATA")
-
-
-def parse_link(msg):
-    kind, data = _info(msg)
-    link = {
-        "index": msg["index"],
-        "name": msg.get_attr("IFLA_IFNAME"),
-        "kind": kind,
-        "up": bool(msg["flags"] & IFF_UP),
-        "mtu": msg.get_attr("IFLA_MTU"),
-        "mac": (msg.get_attr("IFLA_ADDRESS") or "").lower() or None,
-        "alias": msg.get_attr("IFLA_IFALIAS"),
-        "master": msg.get_attr("IFLA_MASTER"),
-        "peer_index": msg.get_attr("IFLA_LINK"),
-        "peer_netnsid": msg.get_attr("IFLA_LINK_NETNSID"),
-    }
-    if kind == "bridge" and data is not None:
-        link["stp"] = bool(data.get_attr("IFLA_BR_STP_STATE"))
-        link["vlan_filtering"] = bool(data.get_attr("IFLA_BR_VLAN_FILTERING"))
-    return link
-
-
-def parse_addr(msg):
-    text = msg.get_attr("IFA_ADDRESS") if msg["family"] == AF_INET6 else (
-        msg.get_attr("IFA_LOCAL") or msg.get_attr("IFA_ADDRESS"))
-    iface = ipaddress.ip_interface("%s/%d" % (text, msg["prefixlen"]))
-    if iface.version == 6 and iface.ip in LINK_LOCAL6:
-        return None  # the kernel's own link-local address: not managed
-    return msg["index"], iface.with_prefixlen
-
-
-def parse_route(msg):
-    if msg.get_attr("RTA_TABLE") not in (None, MAIN_TABLE) or msg["family"] not in (AF_INET, AF_INET6):
-        return None
-    dst = msg.get_attr("RTA_DST")
-    zero = "0.0.0.0" if msg["family"] == AF_INET else "::"
-    gateway = msg.get_attr("RTA_GATEWAY")
-    return {
-        "dst": ipaddress.ip_network("%s/%d" % (dst or zero, msg["dst_len"])).with_prefixlen,
-        "gateway": str(ipaddress.ip_address(gateway)) if gateway else None,
-        "oif": msg.get_attr("RTA_OIF"),
-        "proto": msg["proto"],
-        "family": msg["family"],
-    }
-
-
 class Netlink:
     """Sockets into namespaces, opened once each and cached for the run. ns=None is our own namespace."""
 
@@ -114,39 +58,45 @@ class Netlink:
                                "(Debian/Ubuntu) or 'pip install pyroute2'" % IMPORT_ERROR)
         self.home = os.open(nsfs.SELF, os.O_RDONLY | os.O_CLOEXEC)
         self._socks = {}
+        self._dumpers = {}
         self._views = {}
         self._found = {}
         self.writes = 0
 
     def close(self):
-        for sock in self._socks.values():
+        for sock in list(self._socks.values()) + list(self._dumpers.values()):
             sock.close()
-        self._socks = {}
+        self._socks, self._dumpers = {}, {}
         if self.home is not None:
             os.close(self.home)
             self.home = None
 
+    def _open(self, ns, factory):
+        """factory() called inside namespace ns (None: ours); the socket it opens stays bound there."""
+        if ns is None:
+            return factory()
+        fd = os.open(nsfs.path(ns), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            nsfs.setns(fd)
+            try:
+                return factory()
+            finally:
+                nsfs.setns(self.home)
+        finally:
+            os.close(fd)
+
     def sock(self, ns=None):
+        """pyroute2's IPRoute in namespace ns, for writes; opened on first use."""
         if ns not in self._socks:
-            if ns is None:
-                self._socks[ns] = IPRoute()
-            else:
-                fd = os.open(nsfs.path(ns), os.O_RDONLY | os.O_CLOEXEC)
-                try:
-                    nsfs.setns(fd)
-                    try:
-                        self._socks[ns] = IPRoute()
-                    finally:
-                        nsfs.setns(self.home)
-                finally:
-                    os.close(fd)
+            self._socks[ns] = self._open(ns, IPRoute)
         return self._socks[ns]
 
     def forget(self, ns):
         """After a namespace is removed or rebound: drop its socket and view."""
-        sock = self._socks.pop(ns, None)
-        if sock is not None:
-            sock.close()
+        for cache in (self._socks, self._dumpers):
+            sock = cache.pop(ns, None)
+            if sock is not None:
+                sock.close()
         self._views.pop(ns, None)
         for key in [key for key in self._found if key[0] == ns]:
             del self._found[key]
@@ -158,22 +108,26 @@ class Netlink:
             view.by_index.pop(view.links.pop(name)["index"], None)
         self._found.pop((ns, name), None)
 
+    def dumper(self, ns=None):
+        if ns not in self._dumpers:
+            self._dumpers[ns] = self._open(ns, nldump.Dumper)
+        return self._dumpers[ns]
+
     def view(self, ns=None):
-        """One dump of links, addresses and routes of a namespace, cached for the run."""
+        """One dump each of links, addresses and routes of a namespace, cached for the run."""
         if ns not in self._views:
-            sock = self.sock(ns)
-            links = {}
-            for msg in sock.get_links():
-                link = parse_link(msg)
-                links[link["name"]] = link
+            dumper = self.dumper(ns)
+            links = dict((link["name"], link) for link in dumper.links())
             addrs = {}
-            for msg in sock.get_addr():
-                parsed = parse_addr(msg)
-                if parsed:
-                    addrs.setdefault(parsed[0], set()).add(parsed[1])
-            routes = [r for r in (parse_route(msg) for msg in sock.get_routes()) if r]
-            self._views[ns] = NsView(links, addrs, routes)
+            for index, addr in dumper.addrs():
+                addrs.setdefault(index, set()).add(addr)
+            self._views[ns] = NsView(links, addrs, dumper.routes())
         return self._views[ns]
+
+    def known_index(self, ns, name):
+        view = self._views.get(ns)
+        link = view.link(name) if view else None
+        return link["index"] if link else self._found.get((ns, name))
 
     def index(self, ns, name):
         """ifindex of a link by name: from this run's view, or one RTM_GETLINK by name (no dump)."""

@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
 from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions
+from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, link_set as _link_set
 
 
 def normalize(raw, field, default_state, defaults):
@@ -131,10 +131,13 @@ class Veth:
         if self.peers.get(ns) is None and not self.ctx.check:
             raise InputError("pairs: namespace '%s' for '%s' does not exist; create it first (cnet.linux.netns)"
                              % (ns, item["name"]))
-        text = "ip link add %s%s type veth peer name %s netns %s%s" % (
-            item["name"], " mtu %d" % item["mtu"] if item["mtu"] else "", peer, ns,
+        if item["bridge"] and self.host.link(item["bridge"]) is None and not self.ctx.check:
+            raise InputError("pairs: bridge '%s' for '%s' does not exist; create it first (cnet.linux.bridge)"
+                             % (item["bridge"], item["name"]))
+        text = "ip link add %s%s%s up type veth peer name %s netns %s%s" % (
+            item["name"], " mtu %d" % item["mtu"] if item["mtu"] else "",
+            " master %s" % item["bridge"] if item["bridge"] else "", peer, ns,
             " address %s" % item["mac"] if item["mac"] else "")
-        mark = self._mark(item)
         out = []
         existing = self.peers[ns].link(peer) if self.peers.get(ns) else None
         if existing is not None:
@@ -143,49 +146,49 @@ class Veth:
                                  % (peer, ns))
             out.append(Action(obj, "link_del", "ip -n %s link del %s" % (ns, peer), ns=ns, name=peer))
         out.append(Action(obj, "veth_add", text, name=item["name"], netns=ns, peer=peer, mtu=item["mtu"],
-                          mac=item["mac"], host_mark=mark, peer_mark=mark))
-        out.extend(self._host_end(item, None))
+                          mac=item["mac"], master=item["bridge"]))
+        mark = self._mark(item)
+        out.append(_link_set(obj, None, item["name"], [("ifalias", mark, "alias '%s'" % mark)]))
+        out.extend(addr_actions(obj, None, item["name"], set(), item["host_addresses"]))
         out.extend(self._peer_end(item, None))
         return out
 
     def _host_end(self, item, host):
-        name, obj, out = item["name"], "veth " + item["name"], []
-        if host is not None and item["mtu"] and host["mtu"] != item["mtu"]:
-            out.append(Action(obj, "link_set", "ip link set %s mtu %d" % (name, item["mtu"]), ns=None, name=name,
-                              mtu=item["mtu"]))
-        if host is not None and host["alias"] != self._mark(item):
-            out.append(Action(obj, "link_set", "ip link set %s alias '%s'" % (name, self._mark(item)), ns=None,
-                              name=name, ifalias=self._mark(item)))
+        """One 'ip link set' for whatever differs on the host end (one netlink request), then addresses."""
+        name, obj, change = item["name"], "veth " + item["name"], []
+        mark = self._mark(item)
+        if item["mtu"] and host is not None and host["mtu"] != item["mtu"]:
+            change.append(("mtu", item["mtu"], "mtu %d" % item["mtu"]))
+        if host is None or host["alias"] != mark:
+            change.append(("ifalias", mark, "alias '%s'" % mark))
         master = self.host.name_of(host["master"]) if host is not None and host["master"] else None
         if item["bridge"] and master != item["bridge"]:
             if self.host.link(item["bridge"]) is None and not self.ctx.check:
                 raise InputError("pairs: bridge '%s' for '%s' does not exist; create it first (cnet.linux.bridge)"
                                  % (item["bridge"], name))
-            out.append(Action(obj, "link_set", "ip link set %s master %s" % (name, item["bridge"]), ns=None,
-                              name=name, master=item["bridge"]))
+            change.append(("master", item["bridge"], "master %s" % item["bridge"]))
         elif not item["bridge"] and master:
-            out.append(Action(obj, "link_set", "ip link set %s nomaster" % name, ns=None, name=name, master=0))
+            change.append(("master", 0, "nomaster"))
         if host is None or not host["up"]:
-            out.append(Action(obj, "link_set", "ip link set %s up" % name, ns=None, name=name, state="up"))
+            change.append(("state", "up", "up"))
+        out = [_link_set(obj, None, name, change)] if change else []
         have = self.host.addrs.get(host["index"], set()) if host is not None else set()
         out.extend(addr_actions(obj, None, name, have, item["host_addresses"]))
         return out
 
     def _peer_end(self, item, peer):
-        ns, dev, obj, out = item["netns"], item["peer"], "veth " + item["name"], []
-        pre = "ip -n %s " % ns
-        if peer is not None:
-            if item["mtu"] and peer["mtu"] != item["mtu"]:
-                out.append(Action(obj, "link_set", pre + "link set %s mtu %d" % (dev, item["mtu"]), ns=ns, name=dev,
-                                  mtu=item["mtu"]))
-            if item["mac"] and peer["mac"] != item["mac"]:
-                out.append(Action(obj, "link_set", pre + "link set %s address %s" % (dev, item["mac"]), ns=ns,
-                                  name=dev, address=item["mac"]))
-            if peer["alias"] != self._mark(item):
-                out.append(Action(obj, "link_set", pre + "link set %s alias '%s'" % (dev, self._mark(item)), ns=ns,
-                                  name=dev, ifalias=self._mark(item)))
+        ns, dev, obj, change = item["netns"], item["peer"], "veth " + item["name"], []
+        mark = self._mark(item)
+        if peer is not None and item["mtu"] and peer["mtu"] != item["mtu"]:
+            change.append(("mtu", item["mtu"], "mtu %d" % item["mtu"]))
+        if peer is not None and item["mac"] and peer["mac"] != item["mac"]:
+            change.append(("address", item["mac"], "address %s" % item["mac"]))
+        if peer is None or peer["alias"] != mark:
+            change.append(("ifalias", mark, "alias '%s'" % mark))
         if peer is None or not peer["up"]:
-            out.append(Action(obj, "link_set", pre + "link set %s up" % dev, ns=ns, name=dev, state="up"))
+            change.append(("state", "up", "up"))
+        out = [_link_set(obj, ns, dev, change)] if change else []
+        pre = "ip -n %s " % ns
         have = self.peers[ns].addrs.get(peer["index"], set()) if peer is not None else set()
         out.extend(addr_actions(obj, ns, dev, have, item["addresses"]))
         routes = self._routes(item, peer)

@@ -111,7 +111,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["ip netns add test01", "ip -n test01 link set lo up"]
+  sample: ["ip netns add test01", "ip -n test01 link set lo up alias 'cnet.linux:netns name=test01'"]
 diff:
   description: Each namespace the plan changes, before and after.
   returned: always

@@ -195,7 +195,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["ip link add veth0 type veth peer name eth0 netns test01", "ip -n test01 addr add 172.16.0.111/20 dev eth0"]
+  sample: ["ip link add veth0 up type veth peer name eth0 netns test01", "ip -n test01 addr add 172.16.0.111/20 dev eth0"]
 diff:
   description: Each pair the plan changes, before and after.
   returned: always

@@ -34,7 +34,7 @@ def test_both_pyroute2_versions_are_really_used(make_lab):
 
 def test_create_check_idempotent(host):
     result = host.converge("netns", {"name": "test01"})
-    assert result["actions"] == ["ip netns add test01", "ip -n test01 link set lo up"]
+    assert result["actions"] == ["ip netns add test01", "ip -n test01 link set lo up alias 'cnet.linux:netns name=test01'"]
     assert result["diff"]["after"] == {"netns test01": {"kind": "create", "loopback": "up"}}
     assert netns_names(host) == ["test01"]
     assert lo_up(host, "test01")
@@ -51,7 +51,8 @@ def test_every_mode_in_one_call(host):
                                {"name": "monitor", "host": True}, {"name": "job", "pid": pid},
                                {"name": "tools"}]}
         result = host.converge("netns", args)
-        assert result["actions"][:2] == ["ip netns add web", "ip -n web link set lo up"]  # web before its sidecar
+        assert result["actions"][:2] == ["ip netns add web",  # web before its sidecar
+                                         "ip -n web link set lo up alias 'cnet.linux:netns name=web'"]
         assert netns_names(host) == ["job", "monitor", "sidecar", "tools", "web"]
         assert inode(host, "/run/netns/sidecar") == inode(host, "/run/netns/web")
         assert inode(host, "/run/netns/job") == inode(host, "/proc/%d/ns/net" % pid)
@@ -72,7 +73,8 @@ def test_drift_is_repaired(host):
     host.sh("umount /run/netns/sidecar && mount --bind /run/netns/other /run/netns/sidecar")
     host.sh("ip netns delete web")
     predicted = host.run("netns", args, check=True)["actions"]
-    assert predicted == ["ip netns add web", "ip -n web link set lo up", "ip netns delete sidecar",
+    assert predicted == ["ip netns add web", "ip -n web link set lo up alias 'cnet.linux:netns name=web'",
+                         "ip netns delete sidecar",
                          "touch /run/netns/sidecar && mount --bind /run/netns/web /run/netns/sidecar",
                          "ip -n other link set lo up"]
     assert host.run("netns", args)["actions"] == predicted

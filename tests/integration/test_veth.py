@@ -71,8 +71,10 @@ def test_seed_001_over_ansible(make_lab, python):
 def test_create_check_idempotent_and_packets(host):
     bridge_net(host)
     result = host.converge("veth", WEB)
-    assert result["actions"][0] == "ip link add vweb mtu 1400 type veth peer name eth0 netns web address 02:42:ac:11:00:0a"
-    assert "ip link set vweb master cnet0" in result["actions"]
+    assert result["actions"][:3] == [
+        "ip link add vweb mtu 1400 master cnet0 up type veth peer name eth0 netns web address 02:42:ac:11:00:0a",
+        "ip link set vweb alias 'cnet.linux:veth ctr=web net=bridge'",
+        "ip -n web link set eth0 alias 'cnet.linux:veth ctr=web net=bridge' up"]
     end = link(host, "vweb")
     assert end["master"] == "cnet0" and end["mtu"] == 1400 and "UP" in end["flags"]
     assert end["ifalias"] == "cnet.linux:veth ctr=web net=bridge"
@@ -97,8 +99,8 @@ def test_each_drift_is_repaired(host):
         "ip -n web route del 10.99.0.0/16", "ip -n web route add 10.98.0.0/16 via 172.17.0.254",
         "ip -n web route replace default via 172.17.0.2 proto 147"]))
     check = host.run("veth", WEB, check=True)["actions"]
-    for expected in ("ip link set vweb mtu 1400", "ip link set vweb master cnet0", "ip link set vweb up",
-                     "ip -n web link set eth0 address 02:42:ac:11:00:0a", "ip -n web link set eth0 mtu 1400",
+    for expected in ("ip link set vweb mtu 1400 master cnet0 up",
+                     "ip -n web link set eth0 mtu 1400 address 02:42:ac:11:00:0a",
                      "ip -n web addr del 172.17.0.99/16 dev eth0", "ip -n web addr add 172.17.0.10/16 dev eth0",
                      "ip -n web route del 10.98.0.0/16 dev eth0",
                      "ip -n web route replace 10.99.0.0/16 via 172.17.0.254 dev eth0 proto 147",

@@ -1,0 +1,175 @@
+"""Benchmark (issue 3): converge N container endpoints on one lab host - a namespace, a veth pair with the
+peer inside it, the host end a bridge port, an address and a default route - through the modules' list
+forms in ansible-playbook, beside a hand-written shell script of ip commands doing the same work, in the
+same run, on fresh lab hosts. Then a no-op rerun, watched by 'ip monitor all-nsid'.
+
+Run as root from the repository: .venv/bin/python bench/endpoints.py [--sizes 10 100 1000] [--python PY]
+Goals: at N=1000 the playbook (Ansible's overhead included) takes <= 0.35x the script's time; the no-op
+rerun spends <= 1.5 s in the modules and makes no netlink change; module time per endpoint at N=1000 is
+<= 1.3x that at N=10. Prints a table; --json FILE also writes the numbers.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+from lab import fleet  # noqa: E402  pylint: disable=wrong-import-position
+
+LAB = "bench-endpoints"
+PLAYBOOK = """---
+- name: Bench - N endpoints on one host
+  hosts: h1
+  gather_facts: false
+  vars_files: [vars.json]
+  tasks:
+    - name: Bridge
+      cnet.linux.bridge:
+        name: br0
+        addresses: [10.0.0.1/8]
+    - name: Namespaces
+      cnet.linux.netns:
+        namespaces: "{{ bench_netns }}"
+    - name: Pairs
+      cnet.linux.veth:
+        bridge: br0
+        pairs: "{{ bench_pairs }}"
+"""
+
+
+def address(i):
+    i += 2
+    return "10.%d.%d.%d" % (i // 65536, (i // 256) % 256, i % 256)
+
+
+def script(count):
+    lines = ["set -e", "ip link add br0 type bridge", "ip addr add 10.0.0.1/8 dev br0", "ip link set br0 up"]
+    for i in range(count):
+        ns, dev = "c%d" % i, "v%d" % i
+        lines += ["ip netns add %s" % ns, "ip -n %s link set lo up" % ns,
+                  "ip link add %s type veth peer name eth0 netns %s" % (dev, ns),
+                  "ip link set %s master br0" % dev, "ip link set %s up" % dev,
+                  "ip -n %s link set eth0 up" % ns, "ip -n %s addr add %s/8 dev eth0" % (ns, address(i)),
+                  "ip -n %s route add default via 10.0.0.1" % ns]
+    return "\n".join(lines) + "\n"
+
+
+def fresh(python, count):
+    """A new one-host lab, after the kernel has finished tearing down the previous one's namespaces."""
+    fleet.down(LAB)
+    time.sleep(2 + count * 0.015)
+    return fleet.up(LAB, 1, owner=os.getpid(), python=python)
+
+
+def run_script(workdir, count):
+    path = os.path.join(workdir, "endpoints.sh")
+    with open(path, "w") as handle:
+        handle.write(script(count))
+    start = time.monotonic()
+    subprocess.run(fleet.exec_argv(LAB, "h1", ["sh", path]), check=True, capture_output=True)
+    return time.monotonic() - start
+
+
+def run_playbook(workdir, state):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal")
+    argv = [os.path.join(REPO, ".venv", "bin", "ansible-playbook"), "-i", state["inventory"],
+            os.path.join(workdir, "play.yml")]
+    start = time.monotonic()
+    res = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - start
+    if res.returncode != 0:
+        raise SystemExit("playbook failed:\n%s\n%s" % (res.stdout[-3000:], res.stderr[-3000:]))
+    # the minimal callback prints each task's result as 'h1 | CHANGED => {json}'
+    results = [json.loads(chunk) for chunk in re.split(r"^h1 \| [A-Z]+ => ", res.stdout, flags=re.M)[1:]]
+    return wall, sum(r["timing"]["total"] for r in results), sum(r["netlink_writes"] for r in results), \
+        any(r["changed"] for r in results)
+
+
+def settle(seen, quiet=2.0, limit=120.0):
+    """Wait until ip monitor has been quiet for `quiet` seconds."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        last = seen[-1] if seen else start
+        if time.monotonic() - last >= quiet:
+            return
+        time.sleep(0.2)
+
+
+def measure(python, count):
+    with tempfile.TemporaryDirectory(prefix="cnet-bench-") as workdir:
+        with open(os.path.join(workdir, "play.yml"), "w") as handle:
+            handle.write(PLAYBOOK)
+        with open(os.path.join(workdir, "vars.json"), "w") as handle:
+            json.dump({"bench_netns": [{"name": "c%d" % i} for i in range(count)],
+                       "bench_pairs": [{"netns": "c%d" % i, "addresses": ["%s/8" % address(i)], "gateway": "10.0.0.1"}
+                                       for i in range(count)]}, handle)
+        fresh(python, count)
+        script_s = run_script(workdir, count)
+        state = fresh(python, count)
+        wall, module_s, writes, _changed = run_playbook(workdir, state)
+        monitor = subprocess.Popen(fleet.exec_argv(LAB, "h1", ["ip", "-o", "monitor", "all-nsid"]),
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        seen = []
+        reader = threading.Thread(target=lambda: [seen.append(time.monotonic()) for _line in monitor.stdout], daemon=True)
+        reader.start()
+        try:
+            settle(seen)  # the kernel's own late events (IPv6 DAD of the new links) are not ours
+            start = time.monotonic()
+            noop_wall, noop_module_s, noop_writes, noop_changed = run_playbook(workdir, state)
+            time.sleep(0.5)
+            noop_events = len([t for t in seen if t >= start])
+        finally:
+            monitor.terminate()
+            monitor.wait(timeout=10)
+        fleet.down(LAB)
+    return {"n": count, "script_s": script_s, "playbook_s": wall, "ratio": wall / script_s, "module_s": module_s,
+            "module_ms_per_endpoint": 1000 * module_s / count, "writes": writes, "noop_playbook_s": noop_wall,
+            "noop_module_s": noop_module_s, "noop_writes": noop_writes, "noop_changed": noop_changed,
+            "noop_monitor_events": noop_events}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--python", default="/usr/bin/python3", help="the lab host's Python (its pyroute2 is used)")
+    parser.add_argument("--json", help="also write the rows to this file")
+    args = parser.parse_args()
+    rows = []
+    print("| N | ip script (s) | ansible-playbook (s) | ratio | module time (s) | module ms/endpoint | netlink writes "
+          "| no-op module time (s) | no-op changed | no-op netlink events |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    try:
+        for count in args.sizes:
+            row = measure(args.python, count)
+            rows.append(row)
+            print("| %(n)d | %(script_s).2f | %(playbook_s).2f | %(ratio).2f | %(module_s).2f | %(module_ms_per_endpoint).2f "
+                  "| %(writes)d | %(noop_module_s).2f | %(noop_changed)s | %(noop_monitor_events)d |" % row, flush=True)
+    finally:
+        fleet.down(LAB)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(rows, handle, indent=1)
+    by_n = dict((row["n"], row) for row in rows)
+    if 1000 in by_n:
+        big = by_n[1000]
+        print("goal ratio <= 0.35 at N=1000: %.2f %s" % (big["ratio"], "met" if big["ratio"] <= 0.35 else "NOT met"))
+        ok = big["noop_module_s"] <= 1.5 and big["noop_monitor_events"] == 0 and not big["noop_changed"]
+        print("goal no-op <= 1.5 s, no netlink change: %.2f s, %d events %s"
+              % (big["noop_module_s"], big["noop_monitor_events"], "met" if ok else "NOT met"))
+        if 10 in by_n:
+            scale = big["module_ms_per_endpoint"] / by_n[10]["module_ms_per_endpoint"]
+            print("goal per-endpoint N=1000 <= 1.3x N=10: %.2fx %s" % (scale, "met" if scale <= 1.3 else "NOT met"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only rtnetlink dumps (links, addresses, routes) parsed straight into plain dicts.
+
+Observing is most of a no-op run's time, and a general-purpose message parser spends it decoding
+attributes nobody reads. This reader asks for the three dumps on a plain netlink socket and keeps only the
+attributes the engine compares (names, kinds, MTU, MAC, alias, master, peer, bridge options, addresses,
+main-table routes); it behaves the same whatever pyroute2 version writes. Writes stay with pyroute2.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import ipaddress
+import socket
+import struct
+
+NETLINK_ROUTE = 0
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST, NLM_F_DUMP, NLM_F_DUMP_INTR = 0x1, 0x300, 0x10
+RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE = 18, 22, 26
+RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE = 16, 20, 24
+IFF_UP = 1
+AF_INET, AF_INET6 = 2, 10
+MAIN_TABLE = 254
+RETRIES = 10
+
+_HDR = struct.Struct("=IHHII")
+_ATTR = struct.Struct("=HH")
+_IFINFO = struct.Struct("=BxHiII")
+_IFADDR = struct.Struct("=BBBBI")
+_RTMSG = struct.Struct("=BBBBBBBBI")
+_U32 = struct.Struct("=I")
+_I32 = struct.Struct("=i")
+
+
+class DumpInterrupted(Exception):
+    """The kernel changed the table while dumping it (NLM_F_DUMP_INTR) more often than we retried."""
+
+
+def attrs(data, start, end):
+    """{type: bytes} of the attributes in data[start:end] (nested flags masked off)."""
+    out = {}
+    while start + 4 <= end:
+        length, kind = _ATTR.unpack_from(data, start)
+        if length < 4:
+            break
+        out[kind & 0x3fff] = data[start + 4:start + length]
+        start += (length + 3) & ~3
+    return out
+
+
+def _text(raw):
+    return raw.split(b"\0", 1)[0].decode("utf-8", "replace") if raw is not None else None
+
+
+def _u32(raw):
+    return _U32.unpack(raw[:4])[0] if raw is not None and len(raw) >= 4 else None
+
+
+def _mac(raw):
+    return ":".join("%02x" % b for b in bytearray(raw)) if raw else None
+
+
+def _ip(family, raw):
+    return str(ipaddress.ip_address(bytes(raw))) if raw else None
+
+
+def parse_link(data, start, end):
+    _family, _type, index, flags, _change = _IFINFO.unpack_from(data, start)
+    a = attrs(data, start + _IFINFO.size, end)
+    kind, info_data = None, None
+    if 18 in a:  # IFLA_LINKINFO
+        info = attrs(a[18], 0, len(a[18]))
+        kind = _text(info.get(1))
+        info_data = info.get(2)
+    netnsid = a.get(37)
+    link = {"index": index, "name": _text(a.get(3)), "kind": kind, "up": bool(flags & IFF_UP),
+            "mtu": _u32(a.get(4)), "mac": _mac(a.get(1)), "alias": _text(a.get(20)) or None,
+            "master": _u32(a.get(10)), "peer_index": _u32(a.get(5)),
+            "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None}
+    if kind == "bridge" and info_data is not None:
+        br = attrs(info_data, 0, len(info_data))
+        link["stp"] = bool(_u32(br.get(5)))  # IFLA_BR_STP_STATE
+        vlan = br.get(7)  # IFLA_BR_VLAN_FILTERING
+        link["vlan_filtering"] = bool(bytearray(vlan)[0]) if vlan else False
+    return link
+
+
+def parse_addr(data, start, end):
+    family, prefixlen, _flags, _scope, index = _IFADDR.unpack_from(data, start)
+    a = attrs(data, start + _IFADDR.size, end)
+    raw = a.get(1) if family == AF_INET6 else (a.get(2) or a.get(1))  # IFA_ADDRESS / IFA_LOCAL
+    if raw is None:
+        return None
+    iface = ipaddress.ip_interface("%s/%d" % (_ip(family, raw), prefixlen))
+    if iface.version == 6 and iface.ip.is_link_local:
+        return None  # the kernel's own link-local address: not managed
+    return index, iface.with_prefixlen
+
+
+def parse_route(data, start, end):
+    family, dst_len, _src_len, _tos, table, proto, _scope, _rtype, _flags = _RTMSG.unpack_from(data, start)
+    a = attrs(data, start + _RTMSG.size, end)
+    table = _u32(a.get(15)) or table  # RTA_TABLE
+    if table != MAIN_TABLE or family not in (AF_INET, AF_INET6):
+        return None
+    zero = "0.0.0.0" if family == AF_INET else "::"
+    return {"dst": "%s/%d" % (_ip(family, a.get(1)) or zero, dst_len), "gateway": _ip(family, a.get(5)),
+            "oif": _u32(a.get(4)), "proto": proto, "family": family}
+
+
+class Dumper:
+    """A netlink socket (opened in whatever namespace the thread is in) that makes dumps."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        self.sock.bind((0, 0))
+        self.seq = 0
+        self.buf = bytearray(1 << 16)
+
+    def close(self):
+        self.sock.close()
+
+    def _dump_once(self, msg_type, body, parse):
+        self.seq += 1
+        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | NLM_F_DUMP, self.seq, 0) + body)
+        out, interrupted = [], False
+        while True:
+            size = self.sock.recv_into(self.buf)
+            data = bytes(self.buf[:size])
+            pos = 0
+            while pos + _HDR.size <= size:
+                length, kind, flags, seq, _pid = _HDR.unpack_from(data, pos)
+                if length < _HDR.size:
+                    return out, True
+                if seq == self.seq:
+                    if kind == NLMSG_DONE:
+                        return out, interrupted or bool(flags & NLM_F_DUMP_INTR)
+                    if kind == NLMSG_ERROR:
+                        code = -_I32.unpack_from(data, pos + _HDR.size)[0]
+                        if code:
+                            raise OSError(code, "netlink dump: %s" % errno.errorcode.get(code, code))
+                    else:
+                        interrupted = interrupted or bool(flags & NLM_F_DUMP_INTR)
+                        item = parse(data, pos + _HDR.size, pos + length)
+                        if item is not None:
+                            out.append(item)
+                pos += (length + 3) & ~3
+
+    def dump(self, msg_type, body, parse):
+        for _attempt in range(RETRIES):
+            out, interrupted = self._dump_once(msg_type, body, parse)
+            if not interrupted:
+                return out
+        raise DumpInterrupted("the kernel kept changing the table while it was read (%d tries)" % RETRIES)
+
+    def links(self):
+        return self.dump(RTM_GETLINK, _IFINFO.pack(0, 0, 0, 0, 0), parse_link)
+
+    def addrs(self):
+        return self.dump(RTM_GETADDR, _IFADDR.pack(0, 0, 0, 0, 0), parse_addr)
+
+    def routes(self):
+        return self.dump(RTM_GETROUTE, _RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0), parse_route)
