@@ -116,17 +116,22 @@ def measure(python, count):
         script_s = run_script(workdir, count)
         state = fresh(python, count)
         wall, module_s, writes, _changed = run_playbook(workdir, state)
-        monitor = subprocess.Popen(fleet.exec_argv(LAB, "h1", ["ip", "-o", "monitor", "all-nsid"]),
+        # the objects the modules write; the kernel's own neighbour-cache churn (IPv6 multicast entries
+        # expiring ~30 s after the links came up) is not a write of ours and is not counted
+        monitor = subprocess.Popen(fleet.exec_argv(LAB, "h1", ["ip", "-o", "monitor", "link", "address", "route",
+                                                               "all-nsid"]),
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        seen = []
-        reader = threading.Thread(target=lambda: [seen.append(time.monotonic()) for _line in monitor.stdout], daemon=True)
+        seen, lines = [], []
+        reader = threading.Thread(target=lambda: [(seen.append(time.monotonic()), lines.append(line.strip()))
+                                                  for line in monitor.stdout], daemon=True)
         reader.start()
         try:
             settle(seen)  # the kernel's own late events (IPv6 DAD of the new links) are not ours
             start = time.monotonic()
             noop_wall, noop_module_s, noop_writes, noop_changed = run_playbook(workdir, state)
             time.sleep(0.5)
-            noop_events = len([t for t in seen if t >= start])
+            during = [line for t, line in zip(list(seen), list(lines)) if t >= start]
+            noop_events = len(during)
         finally:
             monitor.terminate()
             monitor.wait(timeout=10)
@@ -134,7 +139,7 @@ def measure(python, count):
     return {"n": count, "script_s": script_s, "playbook_s": wall, "ratio": wall / script_s, "module_s": module_s,
             "module_ms_per_endpoint": 1000 * module_s / count, "writes": writes, "noop_playbook_s": noop_wall,
             "noop_module_s": noop_module_s, "noop_writes": noop_writes, "noop_changed": noop_changed,
-            "noop_monitor_events": noop_events}
+            "noop_monitor_events": noop_events, "noop_event_sample": during[:8]}
 
 
 def main():

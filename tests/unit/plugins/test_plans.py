@@ -1,0 +1,105 @@
+"""The planners on observed state given as data: what a run would do, without a kernel."""
+
+import json
+
+import pytest
+
+from ansible_collections.cnet.linux.plugins.module_utils import marks
+from ansible_collections.cnet.linux.plugins.module_utils.bridge_res import Bridge
+from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.netns_res import Netns
+from ansible_collections.cnet.linux.plugins.module_utils.rtnl import NsView
+from ansible_collections.cnet.linux.plugins.module_utils.veth_res import Veth
+
+
+class Ctx:
+    check = False
+
+    def __init__(self):
+        self.warnings = []
+
+
+def link(index, name, kind=None, alias=None, up=True, mtu=1500, master=None, peer_index=None, mac="02:00:00:00:00:01"):
+    return {"index": index, "name": name, "kind": kind, "alias": alias, "up": up, "mtu": mtu, "master": master,
+            "peer_index": peer_index, "peer_netnsid": None, "mac": mac, "stp": False, "vlan_filtering": False}
+
+
+def view(links, addrs=None, routes=None):
+    return NsView(dict((l["name"], l) for l in links), addrs or {}, routes or [])
+
+
+MARK = marks.make("veth", net="cnet0", ctr="web")
+WEB = {"bridge": "cnet0", "pairs": [{"name": "vweb", "netns": "web", "addresses": ["172.17.0.10/16"],
+                                     "gateway": "172.17.0.1"}]}
+
+
+def planned(resource, host, peers=None):
+    resource.ctx, resource.host, resource.peers = Ctx(), host, peers or {}
+    return [a.text for a in resource.plan(None)]
+
+
+def converged_web():
+    host = view([link(1, "lo"), link(5, "cnet0", "bridge", marks.make("bridge", net="cnet0")),
+                 link(9, "vweb", "veth", MARK, master=5, peer_index=2)])
+    web = view([link(1, "lo"), link(2, "eth0", "veth", MARK, peer_index=9)], {2: {"172.17.0.10/16"}},
+               [{"dst": "0.0.0.0/0", "gateway": "172.17.0.1", "oif": 2, "proto": marks.PROTO, "family": 2},
+                {"dst": "172.17.0.0/16", "gateway": None, "oif": 2, "proto": 2, "family": 2}])
+    return host, {"web": web}
+
+
+def test_converged_pair_plans_nothing():
+    host, peers = converged_web()
+    assert planned(Veth.from_params(WEB), host, peers) == []
+
+
+def test_fresh_pair_plan():
+    host, peers = converged_web()
+    del host.links["vweb"]
+    peers["web"] = view([link(1, "lo")])
+    assert planned(Veth.from_params(WEB), host, peers) == [
+        "ip link add vweb master cnet0 up type veth peer name eth0 netns web",
+        "ip link set vweb alias '%s'" % MARK, "ip -n web link set eth0 alias '%s' up" % MARK,
+        "ip -n web addr add 172.17.0.10/16 dev eth0",
+        "ip -n web route replace default via 172.17.0.1 dev eth0 proto %d" % marks.PROTO]
+
+
+def test_foreign_route_on_our_peer_is_removed_kernel_route_kept():
+    host, peers = converged_web()
+    peers["web"].routes.append({"dst": "10.5.0.0/16", "gateway": "172.17.0.9", "oif": 2, "proto": 3, "family": 2})
+    assert planned(Veth.from_params(WEB), host, peers) == ["ip -n web route del 10.5.0.0/16 dev eth0"]
+
+
+def test_purge_removes_only_marked_pairs_of_the_network():
+    host, peers = converged_web()
+    host.links["vold"] = link(11, "vold", "veth", marks.make("veth", net="cnet0", ctr="old"), master=5)
+    host.links["vother"] = link(12, "vother", "veth", marks.make("veth", net="other", ctr="x"), master=5)
+    host.links["handmade"] = link(13, "handmade", "veth", None, master=5)
+    assert planned(Veth.from_params(dict(WEB, purge=True)), host, peers) == ["ip link del vold"]
+
+
+def test_name_taken_by_a_foreign_interface_fails_before_anything():
+    host, peers = converged_web()
+    host.links["vweb"]["alias"] = None
+    with pytest.raises(InputError) as err:
+        planned(Veth.from_params(WEB), host, peers)
+    assert "'vweb' exists and was not created by cnet.linux" in str(err.value)
+
+
+def test_bridge_drift_plan_and_diff_views():
+    bridge = Bridge.from_params({"name": "cnet0", "addresses": ["172.17.0.1/16"], "mtu": 1500, "network": "cnet0"})
+    host = view([link(5, "cnet0", "bridge", marks.make("bridge", net="cnet0"), up=False, mtu=1400)], {5: {"10.0.0.1/8"}})
+    assert planned(bridge, host) == ["ip link set cnet0 mtu 1500", "ip addr del 10.0.0.1/8 dev cnet0",
+                                     "ip addr add 172.17.0.1/16 dev cnet0", "ip link set cnet0 up"]
+    assert bridge.before("bridge cnet0")["mtu"] == 1400 and bridge.after("bridge cnet0")["mtu"] == 1500
+
+
+def test_netns_order_and_loop():
+    ns = Netns.from_params({"namespaces": [{"name": "side", "container": "web"}, {"name": "web"}]})
+    assert [item["name"] for item in ns.items] == ["web", "side"]
+    with pytest.raises(InputError):
+        Netns.from_params({"namespaces": [{"name": "a", "container": "b"}, {"name": "b", "container": "a"}]})
+
+
+def test_desired_state_is_serializable():
+    for resource in (Veth.from_params(WEB), Netns.from_params({"name": "x"}), Bridge.from_params({"name": "b"})):
+        assert json.loads(json.dumps(resource.to_dict())) == resource.to_dict()
