@@ -11,7 +11,7 @@ from .modrun import REPO
 
 
 def test_runs_on_one_host_wait_for_the_lock(host):
-    host.sh("mkdir -p /var/lib/cnet && (flock /var/lib/cnet/lock sleep 1.5 &) ; sleep 0.2")
+    host.sh("mkdir -p /var/lib/cnet && (flock /var/lib/cnet/lock sleep 1.5 >/dev/null 2>&1 &) ; sleep 0.2")
     start = time.monotonic()
     result = host.run("netns", {"name": "locked"})
     assert time.monotonic() - start >= 1.2  # it waited for the holder instead of racing it
