@@ -11,7 +11,7 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names
 from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions
+from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link
 
 
 def normalize(raw, field, default_state):
@@ -90,14 +90,7 @@ class Bridge:
         return out
 
     def _absent(self, item):
-        link = self.host.link(item["name"])
-        if link is None:
-            return []
-        if not marks.owned(link["alias"], "bridge"):
-            self.ctx.warnings.append("interface '%s' was not created by cnet.linux; left alone" % item["name"])
-            return []
-        return [Action("bridge " + item["name"], "link_del", "ip link del %s" % item["name"], ns=None,
-                       name=item["name"])]
+        return remove_link(self.ctx, self.host, "bridge", item["name"])
 
     def before(self, obj):
         link = self.host.link(obj.split(" ", 1)[1])

@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.cnet.linux.plugins.module_utils import marks
 from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
 
 
@@ -23,3 +24,14 @@ def link_set(obj, ns, dev, change):
     """One action (one netlink request) for several attributes of a link, written as one ip command."""
     text = "ip %slink set %s %s" % ("-n %s " % ns if ns else "", dev, " ".join(words for _k, _v, words in change))
     return Action(obj, "link_set", text, ns=ns, name=dev, **dict((key, value) for key, value, _w in change))
+
+
+def remove_link(ctx, view, kind, name):
+    """state: absent of a link in our namespace: delete it if it carries our mark, else warn and leave it."""
+    link = view.link(name)
+    if link is None:
+        return []
+    if not marks.owned(link["alias"], kind):
+        ctx.warnings.append("interface '%s' was not created by cnet.linux; left alone" % name)
+        return []
+    return [Action("%s %s" % (kind, name), "link_del", "ip link del %s" % name, ns=None, name=name)]

@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
 from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, link_set as _link_set
+from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link, link_set as _link_set
 
 
 def normalize(raw, field, default_state, defaults):
@@ -228,13 +228,7 @@ class Veth:
         return self._host_end(item, host) + self._peer_end(item, peer)
 
     def _absent(self, item):
-        host = self.host.link(item["name"])
-        if host is None:
-            return []
-        if not marks.owned(host["alias"], "veth"):
-            self.ctx.warnings.append("interface '%s' was not created by cnet.linux; left alone" % item["name"])
-            return []
-        return [Action("veth " + item["name"], "link_del", "ip link del %s" % item["name"], ns=None, name=item["name"])]
+        return remove_link(self.ctx, self.host, "veth", item["name"])
 
     # diff views
 
