@@ -21,38 +21,10 @@ import json
 import os
 import time
 
-from ansible_collections.cnet.linux.plugins.module_utils import nsfs, rtnl
+from ansible_collections.cnet.linux.plugins.module_utils import nsfs, ops, rtnl
 
 DEFAULT_STATE_DIR = "/var/lib/cnet"
 LOCK_TIMEOUT = 300.0
-
-OPS = {}  # op name -> function(ctx, **args) -> undo Action or None
-
-
-def op(name):
-    def register(fn):
-        OPS[name] = fn
-        return fn
-    return register
-
-
-class Action:
-    """One step of a plan: OPS[op](ctx, **args); `text` is the equivalent command; `obj` the object it
-    changes (for the diff)."""
-
-    __slots__ = ("obj", "op", "args", "text")
-
-    def __init__(self, obj, op_name, text, **args):
-        self.obj = obj
-        self.op = op_name
-        self.text = text
-        self.args = args
-
-    def to_dict(self):
-        return {"obj": self.obj, "op": self.op, "args": self.args, "text": self.text}
-
-    def __repr__(self):
-        return "Action(%r)" % self.text
 
 
 class EngineError(Exception):
@@ -71,13 +43,12 @@ class Context:
         self.state_dir = state_dir
         self.check = check
         self.nl = rtnl.Netlink()
-        self.binder = nsfs.Binder()
+        self.binder = nsfs.Binder(self.nl.home)
         self.warnings = []
         self._records = {}
 
     def close(self):
         self.nl.close()
-        self.binder.close()
 
     def records(self, kind):
         """A small JSON document kept in the state directory (e.g. which namespace names we bound)."""
@@ -147,7 +118,7 @@ def apply(ctx, plan):
     done = []
     for action in plan:
         try:
-            back = OPS[action.op](ctx, **action.args)
+            back = ops.OPS[action.op](ctx, **action.args)
         except Exception as exc:  # any failure midway: roll back, then report
             undone = rollback(ctx, undo)
             ctx.save()
@@ -165,7 +136,7 @@ def rollback(ctx, undo):
     undone = []
     for action in reversed(undo):
         try:
-            OPS[action.op](ctx, **action.args)
+            ops.OPS[action.op](ctx, **action.args)
             undone.append(action.text)
         except Exception as exc:  # keep undoing the rest; say what could not be undone
             ctx.warnings.append("rollback of '%s' failed: %s" % (action.text, reason(exc)))
@@ -186,9 +157,6 @@ def diff_of(resource, plan):
 
 def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR):
     """Observe, plan and (unless check) apply one resource. Returns the module result."""
-    from ansible_collections.cnet.linux.plugins.module_utils import ops  # registers the operations; it imports us
-    if not OPS:
-        raise EngineError("no operations registered (%s)" % ops.__name__)
     started = time.time()
     with Lock(state_dir):
         ctx = Context(state_dir, check)

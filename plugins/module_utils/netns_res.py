@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs
-from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
+from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.plans import link_set as _link_set
 

@@ -95,14 +95,10 @@ def _prepare_dir():
 class Binder:
     """Creates, binds and removes names; remembers where it started so it always returns there."""
 
-    def __init__(self):
+    def __init__(self, home):
+        """home: an open descriptor of the namespace to return to (the caller owns and closes it)."""
         self._prepared = False
-        self.home = os.open(SELF, os.O_RDONLY | os.O_CLOEXEC)
-
-    def close(self):
-        if self.home is not None:
-            os.close(self.home)
-            self.home = None
+        self.home = home
 
     def _placeholder(self, name):
         if not self._prepared:

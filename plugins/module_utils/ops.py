@@ -12,11 +12,17 @@ import os
 import socket
 
 from ansible_collections.cnet.linux.plugins.module_utils import marks, nsfs, rtnl
-from ansible_collections.cnet.linux.plugins.module_utils.engine import Action, op
+from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
-def ns_flag(ns):
-    return "-n %s " % ns if ns else ""
+OPS = {}  # op name -> function(ctx, **args) -> undo Action or None
+
+
+def op(name):
+    def register(fn):
+        OPS[name] = fn
+        return fn
+    return register
 
 
 def _link_set(ctx, ns, name, **attrs):

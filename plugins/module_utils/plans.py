@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cnet.linux.plugins.module_utils import marks
-from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
+from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
 def addr_actions(obj, ns, dev, have, want):

@@ -131,14 +131,10 @@ class Netlink:
 
     def index(self, ns, name):
         """ifindex of a link by name: from this run's view, or one RTM_GETLINK by name (no dump)."""
-        view = self._views.get(ns)
-        link = view.link(name) if view else None
-        if link:
-            return link["index"]
-        if (ns, name) not in self._found:
-            msgs = list(self.sock(ns).link("get", ifname=name))
-            self._found[(ns, name)] = msgs[0]["index"]
-        return self._found[(ns, name)]
+        index = self.known_index(ns, name)
+        if index is None:
+            index = self._found[(ns, name)] = list(self.sock(ns).link("get", ifname=name))[0]["index"]
+        return index
 
     # writes: each counts one netlink request
     def request(self, ns, what, command, **kwargs):

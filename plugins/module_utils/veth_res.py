@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
-from ansible_collections.cnet.linux.plugins.module_utils.engine import Action
+from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link, link_set as _link_set
 
@@ -58,14 +58,11 @@ def normalize(raw, field, default_state, defaults):
 
 class Veth:
     def __init__(self, items, purge=False, network=None):
-        for key in ("name",):
-            seen = {}
-            for item in items:
-                if item[key] in seen:
-                    raise InputError("pairs: host end '%s' is used by two pairs" % item[key])
-                seen[item[key]] = item
-        ends = set()
+        hosts, ends = set(), set()
         for item in items:
+            if item["name"] in hosts:
+                raise InputError("pairs: host end '%s' is used by two pairs" % item["name"])
+            hosts.add(item["name"])
             if (item["netns"], item["peer"]) in ends:
                 raise InputError("pairs: '%s' in namespace '%s' is named by two pairs" % (item["peer"], item["netns"]))
             ends.add((item["netns"], item["peer"]))

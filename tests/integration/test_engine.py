@@ -37,8 +37,12 @@ def test_engine_runs_without_ansible(host):
     """The same converge() a module calls, from plain Python (what a boot unit will do)."""
     code = ("import json; from ansible_collections.cnet.linux.plugins.module_utils import engine;"
             "from ansible_collections.cnet.linux.plugins.module_utils.bridge_res import Bridge;"
-            "print(json.dumps(engine.converge(Bridge.from_params({'name': 'b0', 'addresses': ['10.1.0.1/24']}))))")
+            "import sys; r = engine.converge(Bridge.from_params({'name': 'b0', 'addresses': ['10.1.0.1/24']}));"
+            "r['ansible_imported'] = sorted(m for m in sys.modules if m.split('.')[0] == 'ansible');"
+            "print(json.dumps(r))")
     argv = ["env", "PYTHONPATH=%s/.collections" % REPO, host.python, "-c", code]  # no ansible on the path
     out = subprocess.run(fleet.exec_argv(host.lab["name"], host.name, argv), capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout)["actions"][0] == "ip link add b0 type bridge stp_state 0"
+    result = json.loads(out.stdout)
+    assert result["ansible_imported"] == []  # the venv's Python could import ansible: prove it did not
+    assert result["actions"][0] == "ip link add b0 type bridge stp_state 0"
     assert host.ipj("addr", "show", "dev", "b0")[0]["addr_info"][0]["local"] == "10.1.0.1"
