@@ -9,18 +9,27 @@ __metaclass__ = type
 
 class Action:
     """One step of a plan: OPS[op](ctx, **args); `text` is the equivalent command; `obj` the object it
-    changes (for the diff)."""
+    changes (for the diff). A step that is one transaction of many changes (an iptables-restore) lists them
+    in `details`, and those are what the result's `actions` show."""
 
-    __slots__ = ("obj", "op", "args", "text")
+    __slots__ = ("obj", "op", "args", "text", "details")
 
-    def __init__(self, obj, op_name, text, **args):
+    def __init__(self, obj, op_name, text, details=None, **args):
         self.obj = obj
         self.op = op_name
         self.text = text
+        self.details = list(details) if details else None
         self.args = args
 
+    def words(self):
+        """What the result's actions list says about this step."""
+        return self.details or [self.text]
+
     def to_dict(self):
-        return {"obj": self.obj, "op": self.op, "args": self.args, "text": self.text}
+        out = {"obj": self.obj, "op": self.op, "args": self.args, "text": self.text}
+        if self.details:
+            out["details"] = self.details
+        return out
 
     def __repr__(self):
         return "Action(%r)" % self.text

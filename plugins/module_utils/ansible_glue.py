@@ -10,7 +10,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cnet.linux.plugins.module_utils import rtnl
+from ansible_collections.cnet.linux.plugins.module_utils import rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.engine import DEFAULT_STATE_DIR, EngineError, converge, reason
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 
@@ -25,8 +25,9 @@ def run(resource_cls, argument_spec, **module_kwargs):
                          exception=rtnl.IMPORT_ERROR)
     try:
         resource = resource_cls.from_params(module.params)
-        result = converge(resource, check=module.check_mode, state_dir=module.params["state_dir"])
-    except InputError as exc:
+        result = converge(resource, check=module.check_mode, state_dir=module.params["state_dir"],
+                          diff=module._diff)  # pylint: disable=protected-access
+    except (InputError, xtables.XtablesError) as exc:
         module.fail_json(msg=str(exc), changed=False)
     except EngineError as exc:
         msg = str(exc)

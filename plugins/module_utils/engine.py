@@ -45,6 +45,7 @@ class Context:
         self.nl = rtnl.Netlink()
         self.binder = nsfs.Binder(self.nl.home)
         self.warnings = []
+        self.extra = {}  # more result fields a resource reports (e.g. restore_calls)
         self._records = {}
 
     def close(self):
@@ -155,8 +156,9 @@ def diff_of(resource, plan):
     return {"before": before, "after": after}
 
 
-def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR):
-    """Observe, plan and (unless check) apply one resource. Returns the module result."""
+def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):
+    """Observe, plan and (unless check) apply one resource. Returns the module result; 'diff' (before/after of
+    what the plan touches) only when asked, as Ansible asks for it only in diff mode."""
     started = time.time()
     with Lock(state_dir):
         ctx = Context(state_dir, check)
@@ -165,7 +167,7 @@ def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR):
             observed = time.time()
             plan = resource.plan(ctx)
             planned = time.time()
-            diff = diff_of(resource, plan)
+            before_after = diff_of(resource, plan) if diff else None
             if plan and not check:
                 apply(ctx, plan)
             elif not check:
@@ -175,12 +177,14 @@ def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR):
     finished = time.time()
     result = {
         "changed": bool(plan),
-        "actions": [action.text for action in plan],
-        "diff": diff,
+        "actions": [words for action in plan for words in action.words()],
         "timing": {"observe": round(observed - started, 4), "plan": round(planned - observed, 4),
                    "apply": 0.0 if check else round(finished - planned, 4), "total": round(finished - started, 4)},
         "netlink_writes": ctx.nl.writes,
     }
+    result.update(ctx.extra)
+    if diff:
+        result["diff"] = before_after
     if ctx.warnings:
         result["warnings"] = ctx.warnings
     return result

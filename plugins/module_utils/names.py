@@ -120,6 +120,11 @@ def mtu(value, field):
     return number
 
 
+def contains(network_text, ip_text):
+    """Whether address ip_text lies in network_text (both already normalized)."""
+    return ipaddress.ip_address(ip_text) in ipaddress.ip_network(network_text)
+
+
 def version_of(addr):
     """4 or 6 for an address, with or without a prefix length."""
     return ipaddress.ip_interface(addr).version

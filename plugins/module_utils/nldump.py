@@ -6,7 +6,7 @@
 Observing is most of a no-op run's time, and a general-purpose message parser spends it decoding
 attributes nobody reads. This reader asks for the three dumps on a plain netlink socket and keeps only the
 attributes the engine compares (names, kinds, MTU, MAC, alias, master, peer, bridge options, addresses,
-main-table routes); it behaves the same whatever pyroute2 version writes. Writes stay with pyroute2.
+main-table routes, the IPv6 address generation mode); it behaves the same whatever pyroute2 version writes. Writes stay with pyroute2.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -68,6 +68,17 @@ def _ip(family, raw):
     return str(ipaddress.ip_address(bytes(raw))) if raw else None
 
 
+def _addrgenmode(af_spec):
+    """IFLA_INET6_ADDR_GEN_MODE of a link (0 eui64, 1 none, 2 stable_secret, 3 random); None without IPv6."""
+    if af_spec is None:
+        return None
+    inet6 = attrs(af_spec, 0, len(af_spec)).get(AF_INET6)
+    if inet6 is None:
+        return None
+    mode = attrs(inet6, 0, len(inet6)).get(8)
+    return bytearray(mode)[0] if mode else None
+
+
 def parse_link(data, start, end):
     _family, _type, index, flags, _change = _IFINFO.unpack_from(data, start)
     a = attrs(data, start + _IFINFO.size, end)
@@ -81,6 +92,7 @@ def parse_link(data, start, end):
             "mtu": _u32(a.get(4)), "mac": _mac(a.get(1)), "alias": _text(a.get(20)) or None,
             "master": _u32(a.get(10)), "peer_index": _u32(a.get(5)),
             "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None}
+    link["addrgenmode"] = _addrgenmode(a.get(26))  # IFLA_AF_SPEC
     if kind == "bridge" and info_data is not None:
         br = attrs(info_data, 0, len(info_data))
         link["stp"] = bool(_u32(br.get(5)))  # IFLA_BR_STP_STATE

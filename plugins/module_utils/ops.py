@@ -11,7 +11,7 @@ import errno
 import os
 import socket
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, nsfs, rtnl
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
@@ -27,6 +27,9 @@ def op(name):
 
 def _link_set(ctx, ns, name, **attrs):
     """By index when this run knows it, else by name (the kernel looks it up: no extra request)."""
+    if attrs.pop("addrgenmode", None) == "none":
+        # 'ip link set DEV addrgenmode none': no IPv6 link-local address when the link comes up
+        attrs["IFLA_AF_SPEC"] = {"attrs": [("AF_INET6", {"attrs": [("IFLA_INET6_ADDR_GEN_MODE", rtnl.ADDRGEN_NONE)]})]}
     index = ctx.nl.known_index(ns, name)
     if index is None:
         return ctx.nl.request(ns, "link", "set", ifname=name, **attrs)
@@ -87,7 +90,7 @@ def veth_add(ctx, name, netns, peer, mtu, mac, master):
     fd = os.open(nsfs.path(netns), os.O_RDONLY | os.O_CLOEXEC)
     try:
         peer_spec = {"ifname": peer, "net_ns_fd": fd}
-        extra = {"state": "up"}
+        extra = {}  # down: the plan brings the peer up first, then this end (see veth_res)
         if master:
             extra["master"] = ctx.nl.index(None, master)
         if mtu:
@@ -119,6 +122,17 @@ def bridge_set(ctx, name, **attrs):
         if exc.code == errno.EOPNOTSUPP and "br_vlan_filtering" in attrs:
             exc.hint = "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING); set vlan_filtering: false"
         raise
+
+
+@op("sysctl_set")
+def sysctl_set(ctx, ns, key, value):
+    """Write /proc/sys/<key> as seen from namespace ns (opened there, so it is that namespace's setting)."""
+    path = "/proc/sys/" + "/".join(key)
+    fd = ctx.nl.within(ns, lambda: os.open(path, os.O_WRONLY | os.O_CLOEXEC))
+    try:
+        os.write(fd, str(value).encode())
+    finally:
+        os.close(fd)
 
 
 # addresses and routes
@@ -165,3 +179,22 @@ def route_del(ctx, ns, dev, dst, gateway, proto):
     except rtnl.NetlinkError as exc:
         if exc.code != errno.ESRCH:
             raise
+
+
+# iptables
+
+@op("xt_restore")
+def xt_restore(ctx, backend, table, lines, undo):
+    """One iptables-restore --noflush transaction for one table; its undo is the reverse transaction."""
+    xtables.restore(backend, table, lines)
+    ctx.extra["restore_calls"] = ctx.extra.get("restore_calls", 0) + 1
+    if not undo:
+        return None
+    return Action("iptables " + table, "xt_restore", "iptables-restore --noflush (table %s, the rules before)" % table,
+                  backend=backend, table=table, lines=undo, undo=[])
+
+
+@op("conntrack_flush")
+def conntrack_flush(ctx, flows):
+    """Forget the tracked connections of published ports that went away or changed, so old flows end."""
+    conntrack.flush(flows)

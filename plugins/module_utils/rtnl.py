@@ -29,6 +29,7 @@ except ImportError as exc:  # reported by the caller with the fix
 MAIN_TABLE = 254
 RTPROT_KERNEL = 2
 IFA_F_NODAD = 0x02
+ADDRGEN_EUI64, ADDRGEN_NONE = 0, 1  # IFLA_INET6_ADDR_GEN_MODE
 ERRORS = (OSError, NetlinkError)  # what a netlink or namespace operation raises
 
 
@@ -71,8 +72,9 @@ class Netlink:
             os.close(self.home)
             self.home = None
 
-    def _open(self, ns, factory):
-        """factory() called inside namespace ns (None: ours); the socket it opens stays bound there."""
+    def within(self, ns, factory):
+        """factory() called inside namespace ns (None: ours); a socket or /proc/sys file it opens stays bound
+        to that namespace after the thread switches back."""
         if ns is None:
             return factory()
         fd = os.open(nsfs.path(ns), os.O_RDONLY | os.O_CLOEXEC)
@@ -88,7 +90,7 @@ class Netlink:
     def sock(self, ns=None):
         """pyroute2's IPRoute in namespace ns, for writes; opened on first use."""
         if ns not in self._socks:
-            self._socks[ns] = self._open(ns, IPRoute)
+            self._socks[ns] = self.within(ns, IPRoute)
         return self._socks[ns]
 
     def forget(self, ns):
@@ -110,7 +112,7 @@ class Netlink:
 
     def dumper(self, ns=None):
         if ns not in self._dumpers:
-            self._dumpers[ns] = self._open(ns, nldump.Dumper)
+            self._dumpers[ns] = self.within(ns, nldump.Dumper)
         return self._dumpers[ns]
 
     def view(self, ns=None):

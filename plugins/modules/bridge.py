@@ -109,7 +109,7 @@ actions:
   sample: ["ip link add cnet0 mtu 1500 type bridge stp_state 0", "ip addr add 172.17.0.1/16 dev cnet0", "ip link set cnet0 up"]
 diff:
   description: Each bridge the plan changes, before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
 timing:
   description: Seconds spent observing, planning and applying.

@@ -114,7 +114,7 @@ actions:
   sample: ["ip netns add test01", "ip -n test01 link set lo up alias 'cnet.linux:netns name=test01'"]
 diff:
   description: Each namespace the plan changes, before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
   sample: {"before": {}, "after": {"netns test01": {"kind": "create", "loopback": "up"}}}
 timing:

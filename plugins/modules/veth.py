@@ -59,6 +59,16 @@ options:
     type: list
     elements: str
     default: []
+  ipv6_link_local:
+    description:
+      - Whether the peer end gets an IPv6 link-local address (C(ip link set eth0 addrgenmode none) when not).
+      - By default it gets one only when it has IPv6 O(addresses), an O(gateway6) or IPv6 O(routes), so an
+        IPv4-only container has none, as in Docker. Otherwise each new container's DAD, MLD and router
+        solicitations are flooded to every port of the bridge.
+      - An existing link-local address stays until the link goes down; turning it back on is a C(sysctl) write
+        in the peer's namespace, which makes the address at once. The host end is left as the kernel makes it.
+      - In O(pairs), the default for items.
+    type: bool
   gateway:
     description: IPv4 default route of the peer end, via this address.
     type: str
@@ -93,7 +103,7 @@ options:
   pairs:
     description:
       - Many pairs in one call; each item takes the options of one pair. The top-level O(bridge), O(mtu),
-        O(network) and O(peer) are defaults for the items.
+        O(network), O(peer) and O(ipv6_link_local) are defaults for the items.
     type: list
     elements: dict
     suboptions:
@@ -124,6 +134,9 @@ options:
         description: Addresses of the host end.
         type: list
         elements: str
+      ipv6_link_local:
+        description: Whether the peer end gets an IPv6 link-local address.
+        type: bool
       gateway:
         description: IPv4 default gateway of the peer end.
         type: str
@@ -198,7 +211,7 @@ actions:
   sample: ["ip link add veth0 up type veth peer name eth0 netns test01", "ip -n test01 addr add 172.16.0.111/20 dev eth0"]
 diff:
   description: Each pair the plan changes, before and after.
-  returned: always
+  returned: in diff mode (C(--diff))
   type: dict
 timing:
   description: Seconds spent observing, planning and applying.
@@ -223,6 +236,7 @@ PAIR = dict(
     mac=dict(type="str"),
     addresses=dict(type="list", elements="str"),
     host_addresses=dict(type="list", elements="str"),
+    ipv6_link_local=dict(type="bool"),
     gateway=dict(type="str"),
     gateway6=dict(type="str"),
     routes=dict(type="list", elements="dict", options=ROUTE),

@@ -72,9 +72,9 @@ def test_create_check_idempotent_and_packets(host):
     bridge_net(host)
     result = host.converge("veth", WEB)
     assert result["actions"][:3] == [
-        "ip link add vweb mtu 1400 master cnet0 up type veth peer name eth0 netns web address 02:42:ac:11:00:0a",
-        "ip link set vweb alias 'cnet.linux:veth ctr=web net=bridge'",
-        "ip -n web link set eth0 alias 'cnet.linux:veth ctr=web net=bridge' up"]
+        "ip link add vweb mtu 1400 master cnet0 type veth peer name eth0 netns web address 02:42:ac:11:00:0a",
+        "ip -n web link set eth0 alias 'cnet.linux:veth ctr=web net=bridge' up",
+        "ip link set vweb alias 'cnet.linux:veth ctr=web net=bridge' up"]
     end = link(host, "vweb")
     assert end["master"] == "cnet0" and end["mtu"] == 1400 and "UP" in end["flags"]
     assert end["ifalias"] == "cnet.linux:veth ctr=web net=bridge"
@@ -87,6 +87,43 @@ def test_create_check_idempotent_and_packets(host):
     host.sh("ping -c1 -W2 172.17.0.10 && ip netns exec web ping -c1 -W2 172.17.0.1")
     host.sh("ping -6 -c1 -W2 fd00:17::a")
     assert host.run("veth", WEB)["changed"] is False
+
+
+def link_local(host, dev, ns=None):
+    """The end's IPv6 address generation mode and its link-local addresses, once the kernel has seen the carrier."""
+    args = (["-n", ns] if ns else [])
+    for _attempt in range(30):  # the kernel's link watcher configures IPv6 up to a second after the carrier
+        info = host.ipj(*(args + ["-d", "addr", "show", "dev", dev]))[0]
+        if "LOWER_UP" in info["flags"] and info.get("operstate") == "UP":
+            break
+        host.sh("sleep 0.1")
+    host.sh("sleep 1.2")
+    info = host.ipj(*(args + ["addr", "show", "dev", dev]))[0]
+    mode = host.ipj(*(args + ["-d", "link", "show", "dev", dev]))[0].get("inet6_addr_gen_mode")
+    return mode, [a["local"] for a in info["addr_info"] if a.get("scope") == "link"]
+
+
+def test_ipv6_link_local_only_where_ipv6_is_configured(host):
+    """An IPv4-only container gets no IPv6 link-local address (no DAD/MLD flooding on the bridge); an IPv6
+    container keeps one; drift both ways is repaired; the option overrides."""
+    bridge_net(host)
+    v4 = {"name": "vapi", "netns": "api", "bridge": "cnet0", "addresses": ["172.17.0.11/16"], "gateway": "172.17.0.1"}
+    host.converge("veth", {"pairs": [WEB, v4]})
+    assert link_local(host, "eth0", "api") == ("none", [])
+    mode, lls = link_local(host, "eth0", "web")
+    assert mode != "none" and len(lls) == 1 and lls[0].startswith("fe80:")
+    host.sh("ip -n api link set eth0 addrgenmode eui64; ip -n web link set eth0 addrgenmode none; "
+            "ip -n web addr flush dev eth0 scope link")
+    actions = host.converge("veth", {"pairs": [WEB, v4]})["actions"]
+    assert actions == ["ip netns exec web sysctl -w net.ipv6.conf.eth0.addr_gen_mode=0",
+                       "ip -n api link set eth0 addrgenmode none"], actions
+    mode, lls = link_local(host, "eth0", "web")
+    assert mode == "eui64" and len(lls) == 1  # the sysctl made the address at once
+    host.sh("ping -6 -c1 -w5 %s%%cnet0" % lls[0])  # reachable from the bridge once its DAD is done
+    forced = dict(v4, ipv6_link_local=True)
+    actions = host.converge("veth", forced)["actions"]
+    assert actions == ["ip netns exec api sysctl -w net.ipv6.conf.eth0.addr_gen_mode=0"], actions
+    assert link_local(host, "eth0", "api")[1]
 
 
 def test_each_drift_is_repaired(host):

@@ -19,9 +19,11 @@ class Ctx:
         self.warnings = []
 
 
-def link(index, name, kind=None, alias=None, up=True, mtu=1500, master=None, peer_index=None, mac="02:00:00:00:00:01"):
+def link(index, name, kind=None, alias=None, up=True, mtu=1500, master=None, peer_index=None, mac="02:00:00:00:00:01",
+         addrgenmode=0):
     return {"index": index, "name": name, "kind": kind, "alias": alias, "up": up, "mtu": mtu, "master": master,
-            "peer_index": peer_index, "peer_netnsid": None, "mac": mac, "stp": False, "vlan_filtering": False}
+            "peer_index": peer_index, "peer_netnsid": None, "mac": mac, "stp": False, "vlan_filtering": False,
+            "addrgenmode": addrgenmode}
 
 
 def view(links, addrs=None, routes=None):
@@ -41,7 +43,7 @@ def planned(resource, host, peers=None):
 def converged_web():
     host = view([link(1, "lo"), link(5, "cnet0", "bridge", marks.make("bridge", net="cnet0")),
                  link(9, "vweb", "veth", MARK, master=5, peer_index=2)])
-    web = view([link(1, "lo"), link(2, "eth0", "veth", MARK, peer_index=9)], {2: {"172.17.0.10/16"}},
+    web = view([link(1, "lo"), link(2, "eth0", "veth", MARK, peer_index=9, addrgenmode=1)], {2: {"172.17.0.10/16"}},
                [{"dst": "0.0.0.0/0", "gateway": "172.17.0.1", "oif": 2, "proto": marks.PROTO, "family": 2},
                 {"dst": "172.17.0.0/16", "gateway": None, "oif": 2, "proto": 2, "family": 2}])
     return host, {"web": web}
@@ -57,10 +59,27 @@ def test_fresh_pair_plan():
     del host.links["vweb"]
     peers["web"] = view([link(1, "lo")])
     assert planned(Veth.from_params(WEB), host, peers) == [
-        "ip link add vweb master cnet0 up type veth peer name eth0 netns web",
-        "ip link set vweb alias '%s'" % MARK, "ip -n web link set eth0 alias '%s' up" % MARK,
+        "ip link add vweb master cnet0 type veth peer name eth0 netns web",
+        "ip -n web link set eth0 alias '%s' addrgenmode none up" % MARK, "ip link set vweb alias '%s' up" % MARK,
         "ip -n web addr add 172.17.0.10/16 dev eth0",
         "ip -n web route replace default via 172.17.0.1 dev eth0 proto %d" % marks.PROTO]
+
+
+def test_ipv6_link_local_follows_the_peers_ipv6_configuration():
+    host, peers = converged_web()
+    v6 = {"bridge": "cnet0", "pairs": [dict(WEB["pairs"][0], addresses=["172.17.0.10/16", "fd00::a/64"])]}
+    peers["web"].addrs[2].add("fd00::a/64")
+    assert planned(Veth.from_params(v6), host, peers) == ["ip netns exec web sysctl -w net.ipv6.conf.eth0.addr_gen_mode=0"]
+    peers["web"].links["eth0"]["addrgenmode"] = 2  # stable_secret: has a link-local address, fine
+    assert planned(Veth.from_params(v6), host, peers) == []
+    assert planned(Veth.from_params(WEB), host, peers) == [
+        "ip -n web link set eth0 addrgenmode none", "ip -n web addr del fd00::a/64 dev eth0"]
+    host.links["lo"]["addrgenmode"] = None  # a kernel without IPv6: nothing to say about it
+    peers["web"].links["eth0"]["addrgenmode"] = None
+    del peers["web"].addrs[2]
+    del host.links["vweb"]
+    peers["web"] = view([link(1, "lo", addrgenmode=None)])
+    assert "ip -n web link set eth0 alias '%s' up" % MARK in planned(Veth.from_params(WEB), host, peers)
 
 
 def test_foreign_route_on_our_peer_is_removed_kernel_route_kept():

@@ -1,0 +1,235 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: iptables_nat
+short_description: NAT, published ports and isolation of bridge networks, in chains the collection owns
+version_added: 0.1.0
+description:
+  - The iptables rules of Docker-like bridge networks on one host - egress masquerade, published ports
+    (reachable from outside, from the host itself and from containers through the host's address),
+    inter-container communication on or off, internal networks, isolation between networks - in chains
+    named C(CNET-*), with Docker 29's layout and without a userland proxy.
+  - "The jumps into them are the first rules of C(FORWARD), nat C(PREROUTING), C(OUTPUT), C(POSTROUTING) and raw
+    C(PREROUTING). C(FORWARD) jumps first to C(CNET-USER): put your own rules there (like C(DOCKER-USER));
+    the collection creates it empty and never changes it."
+  - The whole content of every owned chain is compared with C(iptables-save); what differs is applied in one
+    C(iptables-restore --noflush) transaction per table, with the fewest rule deletions and insertions. A run
+    with nothing to change makes no C(iptables-restore) call. Rules and chains that are not the collection's
+    are never changed.
+  - Conntrack entries of published ports that are removed or changed are deleted, so old flows end.
+  - Publishing on C(127.0.0.1) sets C(route_localnet) on the network's bridge (the host reaches the port through
+    its loopback) and drops packets for 127.0.0.0/8 that arrive from the bridge. C(icc=false) sets
+    C(net.bridge.bridge-nf-call-iptables=1) so that bridged traffic passes the rules.
+author:
+  - cnet.linux contributors (@cnet-linux)
+extends_documentation_fragment:
+  - cnet.linux.engine
+options:
+  bridge:
+    description: The network's bridge device; its rules are keyed by it. Use O(networks) for many networks.
+    type: str
+  name:
+    description: The network's name, for messages. Default O(bridge).
+    type: str
+  subnet:
+    description: The network's IPv4 subnet, e.g. C(172.17.0.0/16).
+    type: str
+  masquerade:
+    description: Masquerade traffic from the subnet that leaves by any interface but the bridge. Default true unless O(internal).
+    type: bool
+  icc:
+    description: Let containers of the network reach each other.
+    type: bool
+    default: true
+  internal:
+    description: No traffic into or out of the subnet is forwarded (the host still reaches its containers).
+    type: bool
+    default: false
+  routed_subnets:
+    description:
+      - Networks reached by routing instead of NAT, for overlays (the whole overlay subnet); traffic between
+        them and this network is neither masqueraded nor dropped.
+    type: list
+    elements: str
+    default: []
+  publish:
+    description: Published ports of the network's containers.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      address:
+        description: The container's IPv4 address (in O(subnet)).
+        type: str
+        required: true
+      ports:
+        description:
+          - Docker's form C([host_ip:]host_port:container_port[/tcp|udp]); equal-sized ranges like C(8000-8009:80-89).
+          - A port published on C(127.0.0.1) is reachable from the host only.
+        type: list
+        elements: str
+        required: true
+  state:
+    description: Whether the network's rules should exist. In O(networks), the default for items.
+    type: str
+    choices: [present, absent]
+    default: present
+  networks:
+    description: Many networks in one call; each item takes the options of one network.
+    type: list
+    elements: dict
+    suboptions:
+      bridge:
+        description: The network's bridge device.
+        type: str
+        required: true
+      name:
+        description: The network's name.
+        type: str
+      subnet:
+        description: The network's IPv4 subnet.
+        type: str
+      masquerade:
+        description: Egress masquerade.
+        type: bool
+      icc:
+        description: Inter-container communication.
+        type: bool
+      internal:
+        description: Internal network.
+        type: bool
+      routed_subnets:
+        description: Networks reached by routing instead of NAT.
+        type: list
+        elements: str
+      publish:
+        description: Published ports.
+        type: list
+        elements: dict
+        suboptions:
+          address:
+            description: The container's IPv4 address.
+            type: str
+            required: true
+          ports:
+            description: The container's published ports.
+            type: list
+            elements: str
+            required: true
+      state:
+        description: Whether the network's rules should exist.
+        type: str
+        choices: [present, absent]
+  purge:
+    description:
+      - Remove the rules of networks that this call does not name, so the call is authoritative for the host.
+        With an empty O(networks) list it removes everything the module made (teardown).
+    type: bool
+    default: false
+  backend:
+    description:
+      - Which iptables to use. V(auto) is whatever C(iptables-restore) is on the host (Debian and Ubuntu
+        default to nft).
+    type: str
+    choices: [auto, nft, legacy]
+    default: auto
+seealso:
+  - module: cnet.linux.bridge
+  - module: cnet.linux.veth
+'''
+
+EXAMPLES = r'''
+- name: Docker's default bridge network, a container publishing 2333 -> 22 and DNS on localhost only
+  cnet.linux.iptables_nat:
+    bridge: cnet0
+    subnet: 172.17.0.0/16
+    publish:
+      - address: 172.17.0.10
+        ports: ["2333:22", "127.0.0.1:8053:53/udp"]
+
+- name: Every bridge network of the host in one call; rules of networks no longer listed are removed
+  cnet.linux.iptables_nat:
+    purge: true
+    networks:
+      - bridge: cnet0
+        subnet: 172.17.0.0/16
+      - bridge: cnet-db
+        subnet: 172.18.0.0/16
+        icc: false
+      - bridge: cnet-int
+        subnet: 172.19.0.0/16
+        internal: true
+
+- name: Teardown - every chain and jump the module made
+  cnet.linux.iptables_nat:
+    networks: []
+    purge: true
+'''
+
+RETURN = r'''
+changed:
+  description: Whether anything was (or, in check mode, would be) changed.
+  returned: always
+  type: bool
+actions:
+  description: The plan, one rule change per line, as the equivalent iptables (or sysctl, conntrack) command.
+  returned: always
+  type: list
+  elements: str
+  sample: ["iptables -t nat -N CNET-N-cnet0", "iptables -t nat -A CNET-N-cnet0 -p tcp -m tcp --dport 2333 -j DNAT --to-destination 172.17.0.10:22"]
+diff:
+  description: Each table the plan changes - the owned chains and the jumps into them - before and after.
+  returned: in diff mode (C(--diff))
+  type: dict
+timing:
+  description: Seconds spent observing, planning and applying.
+  returned: always
+  type: dict
+restore_calls:
+  description: C(iptables-restore) transactions made (0 on a run with nothing to do).
+  returned: always
+  type: int
+netlink_writes:
+  description: Netlink requests that changed something (always 0 here).
+  returned: always
+  type: int
+'''
+
+from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
+from ansible_collections.cnet.linux.plugins.module_utils.nat_res import NatNetworks
+
+PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True))
+NETWORK = dict(
+    bridge=dict(type="str", required=True),
+    name=dict(type="str"),
+    subnet=dict(type="str"),
+    masquerade=dict(type="bool"),
+    icc=dict(type="bool"),
+    internal=dict(type="bool"),
+    routed_subnets=dict(type="list", elements="str"),
+    publish=dict(type="list", elements="dict", options=PUBLISH),
+    state=dict(type="str", choices=["present", "absent"]),
+)
+
+
+def main():
+    spec = dict(NETWORK, bridge=dict(type="str"), icc=dict(type="bool", default=True),
+                internal=dict(type="bool", default=False),
+                routed_subnets=dict(type="list", elements="str", default=[]),
+                publish=dict(type="list", elements="dict", options=PUBLISH, default=[]),
+                state=dict(type="str", choices=["present", "absent"], default="present"),
+                networks=dict(type="list", elements="dict", options=NETWORK),
+                purge=dict(type="bool", default=False),
+                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"))
+    run(NatNetworks, spec, mutually_exclusive=[["bridge", "networks"]], required_one_of=[["bridge", "networks"]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""cnet.linux.iptables_nat on a lab host: real packets through the rules, with iptables-nft and -legacy.
+
+The lab host h1 forwards with the FORWARD policy DROP (a hardened host); containers are namespaces on bridge
+cnet0 (172.17.0.0/16); the fabric namespace is the outside world."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from lab import fleet, topology
+
+from . import modrun
+
+SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peer_server.py")
+BACKENDS = ["nft", "legacy"]
+FOREIGN = ("*filter\n:HOSTFW - [0:0]\n-A INPUT -p tcp -m tcp --dport 2222 -j ACCEPT\n-A HOSTFW -s 10.9.9.0/24 -j DROP\n"
+           "-A FORWARD -j HOSTFW\nCOMMIT\n*nat\n:DOCKER - [0:0]\n-A DOCKER -i docker0 -j RETURN\nCOMMIT\n")
+
+
+@pytest.fixture(params=BACKENDS)
+def nat(request, make_lab):
+    """(host, backend): h1 with a bridge network of two containers, web (.10) and api (.11), forwarding on,
+    FORWARD policy DROP, and a foreign ruleset (a host firewall, Docker's chain) that must survive."""
+    lab = make_lab(1)
+    backend = request.param
+    # both pyroute2 versions (conntrack goes through it): Debian's with nft, PyPI's with legacy
+    host = modrun.Host(lab, "h1", modrun.PYTHONS["pyroute2-0.7" if backend == "nft" else "pyroute2-0.9"])
+    host.run("bridge", {"name": "cnet0", "addresses": ["172.17.0.1/16"]})
+    host.run("netns", {"namespaces": [{"name": n} for n in ("web", "api")]})
+    host.run("veth", {"bridge": "cnet0", "pairs": [
+        {"netns": "web", "addresses": ["172.17.0.10/16"], "gateway": "172.17.0.1"},
+        {"netns": "api", "addresses": ["172.17.0.11/16"], "gateway": "172.17.0.1"}]})
+    host.sh("sysctl -qw net.ipv4.ip_forward=1 && iptables-%s -P FORWARD DROP && iptables-%s-restore --noflush <<'EOF'\n%sEOF"
+            % (backend, backend, FOREIGN))
+    for ns in ("web", "api"):
+        serve(host, ns, "tcp", 22)
+    return host, backend
+
+
+def serve(host, ns, proto, port, bind=None):
+    """A peer_server inside namespace ns of the lab host (or in the host's own namespace for ns None)."""
+    prefix = "ip netns exec %s " % ns if ns else ""
+    host.sh("setsid %s%s %s %s %d %s >/dev/null 2>&1 < /dev/null &" % (prefix, sys.executable, SERVER, proto, port,
+                                                                       bind or ""))
+    host.sh("for i in $(seq 50); do %sss -Hln%s | grep -q ':%d ' && exit 0; sleep 0.1; done; exit 1"
+            % (prefix, "t" if proto == "tcp" else "u", port))
+
+
+def ask(host, ns, address, port, proto="tcp", member=None):
+    """The peer address the server at address:port saw, or None when nothing answered."""
+    prefix = "ip netns exec %s " % ns if ns else ""
+    if proto == "udp":
+        script = "echo x | %snc -u -w 2 %s %d" % (prefix, address, port)
+    else:  # send nothing: the server answers at once and closes (closing with unread data would be a RST)
+        script = "%snc -d -w 3 %s %d" % (prefix, address, port)
+    argv = ["sh", "-c", script]
+    res = subprocess.run(fleet.exec_argv(host.lab["name"], member or host.name, argv), capture_output=True, text=True,
+                         timeout=20, check=False)
+    return res.stdout.strip() or None
+
+
+def save(host, backend):
+    """iptables-save without comments and counters (legacy prints packet counts on chain lines)."""
+    text = host.sh("iptables-%s-save" % backend).stdout
+    return "\n".join(re.sub(r" \[\d+:\d+\]$", "", l) for l in text.splitlines() if not l.startswith("#"))
+
+
+def foreign(text):
+    """{table: its lines that are not the collection's}, for the tables that hold any rule (a table the
+    collection's restore brought into being holds only its builtin chains)."""
+    tables, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("*"):
+            current = tables.setdefault(line, [])
+        elif current is not None and line != "COMMIT" and "CNET-" not in line:
+            current.append(line)
+    return dict((t, lines) for t, lines in tables.items() if any(not l.startswith(":") for l in lines))
+
+
+WEB = {"bridge": "cnet0", "subnet": "172.17.0.0/16",
+       "publish": [{"address": "172.17.0.10", "ports": ["2333:22", "127.0.0.1:8053:53/udp"]}]}
+
+
+def test_published_ports_masquerade_and_hairpin(nat):
+    host, backend = nat
+    h1 = host.lab["hosts"][0]["address"]
+    before = save(host, backend)
+    result = host.converge("iptables_nat", dict(WEB, backend=backend))
+    assert result["restore_calls"] == 3
+    assert "iptables -t nat -A CNET-N-cnet0 -p tcp -m tcp --dport 2333 -j DNAT --to-destination 172.17.0.10:22" \
+        in result["actions"]
+    noop = host.run("iptables_nat", dict(WEB, backend=backend))
+    assert noop["changed"] is False and noop["restore_calls"] == 0
+    assert foreign(save(host, backend)) == foreign(before)
+    # from outside: the fabric reaches the published port, the container sees the fabric's address
+    assert ask(host, None, h1, 2333, member="fabric") == topology.FABRIC_ADDRESS
+    # from the host itself, through its own address and through the loopback
+    assert ask(host, None, h1, 2333) == h1
+    assert ask(host, None, "127.0.0.1", 2333) == "172.17.0.1"
+    # hairpin: a container to a neighbour's published port through the host's address (to its own port it
+    # also needs the bridge port's hairpin mode: br_netfilter bridges the DNAT-ed frame back out of its port)
+    assert ask(host, "api", h1, 2333) == "172.17.0.1"
+    # egress masquerade: the outside sees the host's underlay address
+    serve_outside = subprocess.Popen(fleet.exec_argv(host.lab["name"], "fabric", [sys.executable, SERVER, "tcp", "8080"]),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _attempt in range(50):
+            if ask(host, "web", topology.FABRIC_ADDRESS, 8080):
+                break
+        assert ask(host, "web", topology.FABRIC_ADDRESS, 8080) == h1
+    finally:
+        serve_outside.kill()
+        serve_outside.wait()
+
+
+def test_localhost_publishing_is_for_the_host_only(nat):
+    host, backend = nat
+    serve(host, "web", "udp", 53)
+    host.converge("iptables_nat", dict(WEB, backend=backend))
+    h1 = host.lab["hosts"][0]["address"]
+    assert ask(host, None, "127.0.0.1", 8053, "udp") == "172.17.0.1"
+    assert ask(host, None, h1, 8053, "udp", member="fabric") is None
+    assert ask(host, "api", "127.0.0.1", 8053, "udp") is None  # no container reaches the host's loopback port
+
+
+def test_icc_internal_and_isolation(nat):
+    host, backend = nat
+    host.run("bridge", {"name": "cnet1", "addresses": ["172.18.0.1/16"]})
+    host.run("netns", {"name": "db"})
+    host.run("veth", {"bridge": "cnet1", "pairs": [{"netns": "db", "addresses": ["172.18.0.10/16"],
+                                                    "gateway": "172.18.0.1"}]})
+    serve(host, "db", "tcp", 22)
+    h1 = host.lab["hosts"][0]["address"]
+    nets = [dict(WEB, icc=False), {"bridge": "cnet1", "subnet": "172.18.0.0/16"}]
+    host.converge("iptables_nat", {"networks": nets, "backend": backend})
+    assert ask(host, "api", "172.17.0.10", 22) is None          # icc off
+    assert ask(host, "api", h1, 2333) == "172.17.0.1"          # the published port still is
+    assert ask(host, "db", "172.17.0.10", 22) is None           # another network: isolated
+    assert ask(host, "web", "172.18.0.10", 22) is None
+    assert ask(host, "db", h1, 2333) == "172.17.0.1"            # published ports are for everyone (masqueraded)
+    nets[1]["internal"] = True
+    host.converge("iptables_nat", {"networks": nets, "backend": backend})
+    assert ask(host, "db", h1, 2333) is None                   # internal: nothing in or out
+    assert ask(host, None, "172.18.0.10", 22) == "172.18.0.1"  # but the host reaches it
+
+
+def test_drift_is_repaired_and_teardown_leaves_foreign_rules(nat):
+    host, backend = nat
+    before = save(host, backend)
+    args = dict(WEB, backend=backend)
+    host.converge("iptables_nat", args)
+    pristine = save(host, backend)
+    h1 = host.lab["hosts"][0]["address"]
+    for breakage in ("iptables-{b} -t nat -D CNET-N-cnet0 1", "iptables-{b} -D FORWARD -j CNET-FORWARD",
+                     "iptables-{b} -F CNET-F-cnet0", "iptables-{b} -t nat -D POSTROUTING -j CNET-POSTROUTING; "
+                     "iptables-{b} -t nat -I POSTROUTING 1 -j MASQUERADE"):
+        host.sh(breakage.format(b=backend))
+        predicted = host.run("iptables_nat", dict(args), check=True)
+        assert predicted["changed"] and predicted["restore_calls"] == 0
+        real = host.run("iptables_nat", dict(args))
+        assert real["actions"] == predicted["actions"]
+        assert host.run("iptables_nat", dict(args), check=True)["changed"] is False
+        if "MASQUERADE" in breakage:  # a foreign rule put above our jump: ours is first again, theirs stays
+            assert host.sh("iptables-%s -t nat -S POSTROUTING" % backend).stdout.splitlines()[1:] == [
+                "-A POSTROUTING -j CNET-POSTROUTING", "-A POSTROUTING -j MASQUERADE"]
+        else:
+            assert ask(host, None, h1, 2333, member="fabric") == topology.FABRIC_ADDRESS
+    host.sh("iptables-%s -t nat -D POSTROUTING -j MASQUERADE" % backend)
+    assert save(host, backend) == pristine
+    host.sh("iptables-%s -A CNET-USER -s 10.1.2.3/32 -j DROP" % backend)  # the user's hook: left alone
+    assert host.run("iptables_nat", dict(args))["changed"] is False
+    gone = host.converge("iptables_nat", {"networks": [], "purge": True, "backend": backend})
+    assert "CNET-USER" in str(gone.get("warnings")), gone["actions"]
+    after = save(host, backend)
+    assert [l for l in after.splitlines() if "CNET-" in l] == [":CNET-USER -", "-A CNET-USER -s 10.1.2.3/32 -j DROP"]
+    assert foreign(after) == foreign(before)
+
+
+def test_a_removed_mapping_ends_its_old_flows(nat):
+    host, backend = nat
+    serve(host, "web", "udp", 53)
+    serve(host, "api", "udp", 53)
+    h1 = host.lab["hosts"][0]["address"]
+    web = {"bridge": "cnet0", "subnet": "172.17.0.0/16", "backend": backend,
+           "publish": [{"address": "172.17.0.10", "ports": ["5353:53/udp"]}]}
+    host.converge("iptables_nat", web)
+    # a UDP "flow" from the fabric, kept alive by its conntrack entry
+    assert ask(host, None, h1, 5353, "udp", member="fabric") == topology.FABRIC_ADDRESS
+    moved = dict(web, publish=[{"address": "172.17.0.11", "ports": ["5353:53/udp"]}])
+    result = host.converge("iptables_nat", moved)
+    assert "conntrack -D -p udp --orig-port-dst 5353 --reply-src 172.17.0.10" in result["actions"]
+    assert "172.17.0.10" not in host.sh("conntrack -L -p udp 2>/dev/null || true").stdout
+    assert ask(host, None, h1, 5353, "udp", member="fabric") == topology.FABRIC_ADDRESS
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({"publish": [{"address": "172.17.0.10", "ports": ["8000-8009:80"]}]}, "ranges of the same size"),
+    ({"publish": [{"address": "10.0.0.5", "ports": ["80:80"]}]}, "not in the network's subnet"),
+    ({"publish": [{"address": "172.17.0.10", "ports": ["80:80", "0.0.0.0:80:81"]}]}, "published twice"),
+    ({"publish": [{"address": "172.17.0.10", "ports": ["80:80/sctp"]}]}, "use tcp or udp"),
+    ({"internal": True, "publish": [{"address": "172.17.0.10", "ports": ["80:80"]}]}, "internal network cannot"),
+    ({"subnet": "fd00::/64"}, "not IPv4"),
+])
+def test_bad_input_fails_clearly_and_changes_nothing(make_lab, bad, words):
+    lab = make_lab(1)
+    host = modrun.Host(lab, "h1", modrun.PYTHONS["pyroute2-0.7"])
+    before = host.sh("iptables-save").stdout
+    result = host.run("iptables_nat", dict({"bridge": "cnet0", "subnet": "172.17.0.0/16"}, **bad), expect_fail=True)
+    assert words in result["msg"] and "Traceback" not in result["msg"]
+    assert host.sh("iptables-save").stdout == before
