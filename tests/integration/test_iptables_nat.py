@@ -107,9 +107,8 @@ def test_published_ports_masquerade_and_hairpin(nat):
     serve_outside = subprocess.Popen(fleet.exec_argv(host.lab["name"], "fabric", [sys.executable, SERVER, "tcp", "8080"]),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _attempt in range(50):
-            if ask(host, "web", topology.FABRIC_ADDRESS, 8080):
-                break
+        subprocess.run(fleet.exec_argv(host.lab["name"], "fabric", ["sh", "-c", "for i in $(seq 50); do "
+                                       "ss -Hltn | grep -q ':8080 ' && exit 0; sleep 0.1; done; exit 1"]), check=True)
         assert ask(host, "web", topology.FABRIC_ADDRESS, 8080) == h1
     finally:
         serve_outside.kill()
