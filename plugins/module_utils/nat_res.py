@@ -15,7 +15,8 @@ import re
 from ansible_collections.cnet.linux.plugins.module_utils import names, nat_rules, ports, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, PREFIX, TABLES, USER
+from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, PREFIX, SHARED_TABLE, TABLES, USER
+from ansible_collections.cnet.linux.plugins.module_utils.plans import sysctl_action
 
 _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
                    r"-j DNAT --to-destination (?P<ip>[0-9.]+):(?P<port>\d+)$")
@@ -110,11 +111,8 @@ class NatNetworks:
     def observe(self, ctx):
         self.ctx = ctx
         ctx.extra["restore_calls"] = 0
-        self.tables = xtables.save(self.backend)
-        self.current = {}
-        for table in TABLES:
-            have = self.tables.get(table) or xtables.Table(table)
-            self.current[table] = dict((c, list(rules)) for c, rules in have.rules.items())
+        saved = xtables.save(self.backend)
+        self.current = dict((table, saved.get(table, {})) for table in TABLES)
         self.sysctls = {}
         for item in self.items:
             if item.get("mappings"):
@@ -149,7 +147,7 @@ class NatNetworks:
                 chains["filter"][USER] = user
             return chains, dict((key, []) for key in JUMPS)
         for name, rules in nat_rules.shared_chains(per_network).items():
-            chains[_table_of(name)][name] = rules
+            chains[SHARED_TABLE[name]][name] = rules
         chains["filter"][USER] = self.current["filter"].get(USER, [])
         for bridge, kinds in per_network.items():
             for kind, rules in kinds.items():
@@ -196,8 +194,7 @@ class NatNetworks:
             raise InputError("networks: bridge '%s' does not exist; create it first (cnet.linux.bridge)" % key[3])
         if value == "1":
             return []
-        text = "sysctl -w %s=1" % (("/" if any("." in k for k in key) else ".").join(key))
-        return [Action("sysctl " + "/".join(key), "sysctl_set", text, ns=None, key=list(key), value=1)]
+        return [sysctl_action("sysctl " + "/".join(key), None, key, 1)]
 
     def _stale_flows(self, want):
         """Published ports that are going away or changing: their conntrack entries are flushed."""
@@ -221,7 +218,9 @@ class NatNetworks:
     def before(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            return _view(self.current[what], what, lambda c: self.current[what].get(c, []))
+            owned = dict((c, r) for c, r in self.current[what].items() if c.startswith(PREFIX))
+            jumps = dict((key, [r for r in self.current[what].get(key[1], []) if _ours(r)]) for key in JUMPS)
+            return _view(what, owned, jumps)
         if kind == "sysctl":
             return self.sysctls.get(tuple(what.split("/")))
         return None
@@ -229,35 +228,20 @@ class NatNetworks:
     def after(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            view = {"chains": dict((c, r) for c, r in sorted(self.want[what].items())), "jumps": {}}
-            for (table, builtin), rules in sorted(self.jumps.items()):
-                if table == what and rules:
-                    view["jumps"][builtin] = rules
-            return view
+            return _view(what, self.want[what], self.jumps)
         if kind == "sysctl":
             return "1"
         return None
-
-
-def _table_of(shared):
-    for table, chain_name in nat_rules.KINDS.values():
-        if chain_name == shared:
-            return table
-    return "filter"
 
 
 def _ours(rule):
     return (nat_rules.target(rule) or "").startswith(PREFIX)
 
 
-def _view(current, table, rules_of):
-    view = {"chains": dict((c, rules_of(c)) for c in sorted(current) if c.startswith(PREFIX)), "jumps": {}}
-    for (t, builtin) in sorted(JUMPS):
-        if t == table:
-            mine = [r for r in current.get(builtin, []) if _ours(r)]
-            if mine:
-                view["jumps"][builtin] = mine
-    return view
+def _view(table, chains, jumps):
+    """A table for the diff: our chains and our jumps at the top of builtin chains."""
+    return {"chains": dict(sorted(chains.items())),
+            "jumps": dict((builtin, rules) for (t, builtin), rules in sorted(jumps.items()) if t == table and rules)}
 
 
 def table_lines(table, current, cur_owned, want, jumps):

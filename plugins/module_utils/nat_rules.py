@@ -32,6 +32,7 @@ JUMPS = {
 # per-network chain kind -> (table, shared chain that dispatches to it)
 KINDS = {"F": ("filter", "CNET-FORWARD"), "N": ("nat", "CNET-DNAT"), "P": ("nat", "CNET-POSTROUTING"),
          "R": ("raw", "CNET-RAW")}
+SHARED_TABLE = dict((shared, table) for table, shared in KINDS.values())  # CNET-FORWARD -> filter, ...
 
 
 def chain(kind, bridge):

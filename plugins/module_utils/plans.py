@@ -10,6 +10,13 @@ from ansible_collections.cnet.linux.plugins.module_utils import marks
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
+def sysctl_action(obj, ns, key, value):
+    """Set /proc/sys/<key> (a tuple of path parts) in namespace ns, written as the sysctl command
+    (with '/' separators when a part holds a dot, e.g. an interface named eth0.10)."""
+    text = "sysctl -w %s=%s" % (("/" if any("." in part for part in key) else ".").join(key), value)
+    return Action(obj, "sysctl_set", ("ip netns exec %s " % ns if ns else "") + text, ns=ns, key=list(key), value=value)
+
+
 def addr_actions(obj, ns, dev, have, want):
     """Authoritative addresses of a device we own: remove the extra ones, add the missing ones in order."""
     pre = "ip -n %s " % ns if ns else "ip "

@@ -21,7 +21,8 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link, link_set as _link_set
+from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link, sysctl_action, \
+    link_set as _link_set
 
 
 def normalize(raw, field, default_state, defaults):
@@ -173,10 +174,7 @@ class Veth:
             change.append(("addrgenmode", "none", "addrgenmode none"))
             return []
         # netlink can set the mode but does not make the address; the sysctl does both
-        key = ("net", "ipv6", "conf", dev, "addr_gen_mode")
-        text = "sysctl -w %s=%d" % (("/" if "." in dev else ".").join(key), rtnl.ADDRGEN_EUI64)
-        return [Action(obj, "sysctl_set", ("ip netns exec %s " % ns if ns else "") + text,
-                       ns=ns, key=list(key), value=rtnl.ADDRGEN_EUI64)]
+        return [sysctl_action(obj, ns, ("net", "ipv6", "conf", dev, "addr_gen_mode"), rtnl.ADDRGEN_EUI64)]
 
     def _host_link(self, item, host):
         """One 'ip link set' for whatever differs on the host end (one netlink request)."""

@@ -49,38 +49,24 @@ def tools(backend):
     return found
 
 
-class Table:
-    """One table as iptables-save prints it: chains in order ({name: policy or '-'}) and their rules."""
-
-    def __init__(self, name):
-        self.name = name
-        self.chains = {}
-        self.rules = {}
-
-    def add_chain(self, chain, policy="-"):
-        self.chains.setdefault(chain, policy)
-        self.rules.setdefault(chain, [])
-
-
 def parse(text):
-    """{table name: Table} from iptables-save output (comments and counters ignored)."""
+    """{table: {chain: [rules]}} from iptables-save output, chains in its order (an empty chain has []);
+    comments, policies and counters are not kept."""
     tables, table = {}, None
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         if line.startswith("*"):
-            table = tables[line[1:].strip()] = Table(line[1:].strip())
+            table = tables[line[1:].strip()] = {}
         elif line == "COMMIT":
             table = None
         elif table is None:
             continue
         elif line.startswith(":"):
-            name, policy = line[1:].split(" ", 2)[:2]
-            table.add_chain(name, policy)
+            table.setdefault(line[1:].split(" ", 1)[0], [])
         elif line.startswith("-A "):
             chain, _sep, rule = line[3:].partition(" ")
-            table.add_chain(chain)
-            table.rules[chain].append(rule)
+            table.setdefault(chain, []).append(rule)
     return tables
 
 

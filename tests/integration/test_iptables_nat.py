@@ -122,7 +122,24 @@ def test_localhost_publishing_is_for_the_host_only(nat):
     h1 = host.lab["hosts"][0]["address"]
     assert ask(host, None, "127.0.0.1", 8053, "udp") == "172.17.0.1"
     assert ask(host, None, h1, 8053, "udp", member="fabric") is None
-    assert ask(host, "api", "127.0.0.1", 8053, "udp") is None  # no container reaches the host's loopback port
+    # a container that sends packets for 127.0.0.1 to its gateway (as a neighbour on a real LAN could, since the
+    # bridge has route_localnet on) must not reach the port: the raw rule drops them before conntrack sees them;
+    # without it they are DNAT-ed to the container (the entry shows it; the reply, from 127.0.0.1, is lost)
+    host.sh("ip netns exec api sh -c 'sysctl -qw net.ipv4.conf.all.route_localnet=1 net.ipv4.conf.eth0.route_localnet=1"
+            " && ip route del local 127.0.0.0/8 dev lo table local && ip route del local 127.0.0.1 dev lo table local"
+            " && ip route add 127.0.0.1/32 via 172.17.0.1 dev eth0'")
+
+    def forwarded_from_api():
+        ask(host, "api", "127.0.0.1", 8053, "udp")
+        entries = host.sh("conntrack -L -p udp --orig-src 172.17.0.11 --orig-dst 127.0.0.1 2>/dev/null").stdout
+        host.sh("conntrack -D -p udp --orig-src 172.17.0.11 >/dev/null 2>&1 || true")
+        return "src=172.17.0.10" in entries
+
+    assert not forwarded_from_api()
+    host.sh("iptables-%s -t raw -F CNET-R-cnet0" % backend)
+    assert forwarded_from_api()  # the hole is real
+    host.run("iptables_nat", dict(WEB, backend=backend))
+    assert not forwarded_from_api()
 
 
 def test_icc_internal_and_isolation(nat):
