@@ -111,7 +111,10 @@ class NatNetworks:
     def observe(self, ctx):
         self.ctx = ctx
         ctx.extra["restore_calls"] = 0
-        saved = xtables.save(self.backend)
+        # the rules of the listed networks depend on nothing observed: built while iptables-save runs
+        self.built = {}
+        saved = xtables.save(self.backend, meanwhile=lambda: self.built.update(
+            (item["bridge"], nat_rules.network_chains(item)) for item in self.items if item["state"] == "present"))
         self.current = dict((table, saved.get(table, {})) for table in TABLES)
         self.sysctls = {}
         for item in self.items:
@@ -131,9 +134,7 @@ class NatNetworks:
                 parsed = nat_rules.of_chain(name)
                 if parsed and parsed[1] not in self.by_bridge and not self.purge:
                     out.setdefault(parsed[1], {})[parsed[0]] = rules  # another call's network: kept as it is
-        for item in self.items:
-            if item["state"] == "present":
-                out[item["bridge"]] = nat_rules.network_chains(item)
+        out.update(self.built)
         return out
 
     def desired(self):
@@ -162,11 +163,15 @@ class NatNetworks:
         plan = []
         for key, value in sorted(self.sysctls.items()):
             plan.extend(self._sysctl(key, value))
+        lines, undo, expect, words = {}, {}, {}, []
+        expected = self.after("iptables")
         for table in TABLES:
             cur_owned = dict((c, r) for c, r in self.current[table].items() if c.startswith(PREFIX))
-            lines, words = table_lines(table, self.current[table], cur_owned, want[table], jumps)
-            if not lines:
+            more, readable = table_lines(table, self.current[table], cur_owned, want[table], jumps)
+            if not more:
                 continue
+            lines[table], expect[table] = more, expected[table]
+            words += readable
             # the undo, should a later step fail: the same planning from the state after back to this one
             after = dict((c, r) for c, r in self.current[table].items() if not c.startswith(PREFIX))
             after.update(want[table])
@@ -175,9 +180,10 @@ class NatNetworks:
                     after[builtin] = list(wanted) + [r for r in self.current[table].get(builtin, []) if not _ours(r)]
             have_jumps = dict(((t, b), [r for r in self.current[table].get(b, []) if _ours(r)])
                               for (t, b) in jumps if t == table)
-            undo, _words = table_lines(table, after, want[table], cur_owned, have_jumps)
-            plan.append(Action("iptables " + table, "xt_restore", "iptables-restore --noflush (table %s)" % table,
-                               details=words, backend=self.backend, table=table, lines=lines, undo=undo))
+            undo[table] = table_lines(table, after, want[table], cur_owned, have_jumps)[0]
+        if lines:
+            plan.append(Action("iptables", "xt_restore", "iptables-restore --noflush (tables %s)" % ", ".join(lines),
+                               details=words, backend=self.backend, tables=lines, undo=undo, expect=expect))
         flows = self._stale_flows(want)
         if flows:
             plan.append(Action("conntrack", "conntrack_flush", "conntrack -D (%d mappings)" % len(flows),
@@ -218,9 +224,7 @@ class NatNetworks:
     def before(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            owned = dict((c, r) for c, r in self.current[what].items() if c.startswith(PREFIX))
-            jumps = dict((key, [r for r in self.current[what].get(key[1], []) if _ours(r)]) for key in JUMPS)
-            return _view(what, owned, jumps)
+            return dict((table, nat_rules.owned(table, self.current[table])) for table in TABLES)
         if kind == "sysctl":
             return self.sysctls.get(tuple(what.split("/")))
         return None
@@ -228,7 +232,9 @@ class NatNetworks:
     def after(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            return _view(what, self.want[what], self.jumps)
+            return dict((table, {"chains": dict(sorted(self.want[table].items())), "jumps": dict(
+                (builtin, rules) for (t, builtin), rules in sorted(self.jumps.items()) if t == table and rules)})
+                for table in TABLES)
         if kind == "sysctl":
             return "1"
         return None
@@ -236,12 +242,6 @@ class NatNetworks:
 
 def _ours(rule):
     return (nat_rules.target(rule) or "").startswith(PREFIX)
-
-
-def _view(table, chains, jumps):
-    """A table for the diff: our chains and our jumps at the top of builtin chains."""
-    return {"chains": dict(sorted(chains.items())),
-            "jumps": dict((builtin, rules) for (t, builtin), rules in sorted(jumps.items()) if t == table and rules)}
 
 
 def table_lines(table, current, cur_owned, want, jumps):
@@ -271,6 +271,12 @@ def table_lines(table, current, cur_owned, want, jumps):
         lines += more
         words += readable
     gone = [name for name in cur_owned if name not in want and not (name == USER and cur_owned[name])]
+    builtins = set(b for (t, b) in jumps if t == table)  # our jumps there go away with the chains
+    for name, rules in current.items():
+        for rule in rules if name not in cur_owned and name not in builtins else []:
+            if nat_rules.target(rule) in gone:
+                raise InputError("table %s: chain %s is to be removed but a rule that is not the collection's jumps "
+                                 "to it: '-A %s %s'; remove that rule first" % (table, nat_rules.target(rule), name, rule))
     # every chain emptied before any is deleted: one may still jump to another until then
     lines += ["-F %s" % name for name in gone] + ["-X %s" % name for name in gone]
     words += ["iptables -t %s -F %s" % (table, name) for name in gone] + \

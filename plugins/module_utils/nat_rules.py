@@ -55,6 +55,18 @@ def target(rule):
     return tail.split(" ", 1)[0]
 
 
+def owned(table, chains):
+    """The collection's part of one table ({chain: rules} as iptables-save shows it): its chains, and its
+    jumps at the top of the builtin chains - the same shape as a plan's expected state, so the two compare."""
+    jumps = {}
+    for (t, builtin) in JUMPS:
+        mine = [rule for rule in chains.get(builtin, []) if (target(rule) or "").startswith(PREFIX)] if t == table else []
+        if mine:
+            jumps[builtin] = mine
+    return {"chains": dict(sorted((c, r) for c, r in chains.items() if c.startswith(PREFIX))),
+            "jumps": dict(sorted(jumps.items()))}
+
+
 def network_chains(net):
     """{kind: [rules]} for one network (a normalized item of nat_res)."""
     br, subnet = net["bridge"], net["subnet"]

@@ -6,7 +6,8 @@
 Observing is most of a no-op run's time, and a general-purpose message parser spends it decoding
 attributes nobody reads. This reader asks for the three dumps on a plain netlink socket and keeps only the
 attributes the engine compares (names, kinds, MTU, MAC, alias, master, peer, bridge options, addresses,
-main-table routes, the IPv6 address generation mode); it behaves the same whatever pyroute2 version writes. Writes stay with pyroute2.
+main-table routes, the IPv6 address generation mode, a bridge port's hairpin mode); it behaves the same
+whatever pyroute2 version writes. Writes stay with pyroute2.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -82,16 +83,19 @@ def _addrgenmode(af_spec):
 def parse_link(data, start, end):
     _family, _type, index, flags, _change = _IFINFO.unpack_from(data, start)
     a = attrs(data, start + _IFINFO.size, end)
-    kind, info_data = None, None
+    kind, info_data, hairpin = None, None, None
     if 18 in a:  # IFLA_LINKINFO
         info = attrs(a[18], 0, len(a[18]))
         kind = _text(info.get(1))
         info_data = info.get(2)
+        if _text(info.get(4)) == "bridge" and info.get(5) is not None:  # IFLA_INFO_SLAVE_KIND, _SLAVE_DATA
+            mode = attrs(info[5], 0, len(info[5])).get(4)  # IFLA_BRPORT_MODE: the port's hairpin mode
+            hairpin = bool(bytearray(mode)[0]) if mode else False
     netnsid = a.get(37)
     link = {"index": index, "name": _text(a.get(3)), "kind": kind, "up": bool(flags & IFF_UP),
             "mtu": _u32(a.get(4)), "mac": _mac(a.get(1)), "alias": _text(a.get(20)) or None,
             "master": _u32(a.get(10)), "peer_index": _u32(a.get(5)),
-            "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None}
+            "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None, "hairpin": hairpin}
     link["addrgenmode"] = _addrgenmode(a.get(26))  # IFLA_AF_SPEC
     if kind == "bridge" and info_data is not None:
         br = attrs(info_data, 0, len(info_data))

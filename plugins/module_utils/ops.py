@@ -11,7 +11,7 @@ import errno
 import os
 import socket
 
-from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nsfs, rtnl, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nat_rules, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
@@ -30,6 +30,10 @@ def _link_set(ctx, ns, name, **attrs):
     if attrs.pop("addrgenmode", None) == "none":
         # 'ip link set DEV addrgenmode none': no IPv6 link-local address when the link comes up
         attrs["IFLA_AF_SPEC"] = {"attrs": [("AF_INET6", {"attrs": [("IFLA_INET6_ADDR_GEN_MODE", rtnl.ADDRGEN_NONE)]})]}
+    if "hairpin" in attrs:
+        # 'ip link set DEV type bridge_slave hairpin on|off': applied by the link's current bridge
+        attrs["IFLA_LINKINFO"] = {"attrs": [("IFLA_INFO_SLAVE_KIND", "bridge"), ("IFLA_INFO_SLAVE_DATA", {
+            "attrs": [("IFLA_BRPORT_MODE", 1 if attrs.pop("hairpin") else 0)]})]}
     index = ctx.nl.known_index(ns, name)
     if index is None:
         return ctx.nl.request(ns, "link", "set", ifname=name, **attrs)
@@ -184,14 +188,25 @@ def route_del(ctx, ns, dev, dst, gateway, proto):
 # iptables
 
 @op("xt_restore")
-def xt_restore(ctx, backend, table, lines, undo):
-    """One iptables-restore --noflush transaction for one table; its undo is the reverse transaction."""
-    xtables.restore(backend, table, lines)
+def xt_restore(ctx, backend, tables, undo, expect):
+    """One iptables-restore --noflush for the changed tables (a transaction each). If it fails, the tables it
+    had committed (their owned part is what the plan expected) are put back before the error is reported.
+    The undo is the reverse transaction of every table."""
     ctx.extra["restore_calls"] = ctx.extra.get("restore_calls", 0) + 1
+    try:
+        xtables.restore(backend, tables)
+    except xtables.XtablesError as exc:
+        saved = xtables.save(backend)
+        done = dict((table, undo[table]) for table in tables
+                    if table in expect and nat_rules.owned(table, saved.get(table, {})) == expect[table])
+        if done:
+            xtables.restore(backend, done)
+            raise xtables.XtablesError("%s; table %s, committed before it, put back as it was" % (exc, ", ".join(done)))
+        raise
     if not undo:
         return None
-    return Action("iptables " + table, "xt_restore", "iptables-restore --noflush (table %s, the rules before)" % table,
-                  backend=backend, table=table, lines=undo, undo=[])
+    return Action("iptables", "xt_restore", "iptables-restore --noflush (tables %s, the rules before)" % ", ".join(undo),
+                  backend=backend, tables=undo, undo={}, expect={})
 
 
 @op("conntrack_flush")

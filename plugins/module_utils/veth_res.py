@@ -61,6 +61,9 @@ def normalize(raw, field, default_state, defaults):
             raise InputError("%s: a route to %s is given twice (a gateway is a route to default)" % (where, dst))
         routes[dst] = via
     item["routes"] = dict(sorted(routes.items()))
+    item["hairpin"] = bool(get("hairpin"))
+    if item["hairpin"] and not item["bridge"]:
+        raise InputError("%s.hairpin: only a bridge port has a hairpin mode; set 'bridge' or drop 'hairpin'" % field)
     ll6 = get("ipv6_link_local")
     item["peer_ll6"] = bool(ll6) if ll6 is not None else any(":" in a for a in list(item["addresses"]) + list(routes))
     return item
@@ -86,7 +89,8 @@ class Veth:
     @classmethod
     def from_params(cls, params):
         state = params.get("state") or "present"
-        defaults = dict((key, params.get(key)) for key in ("bridge", "mtu", "network", "peer", "ipv6_link_local"))
+        defaults = dict((key, params.get(key)) for key in ("bridge", "mtu", "network", "peer", "ipv6_link_local",
+                                                           "hairpin"))
         if params.get("pairs") is not None:
             items = [normalize(raw, "pairs[%d]" % i, state, defaults) for i, raw in enumerate(params["pairs"])]
         else:
@@ -197,7 +201,17 @@ class Veth:
             change.append(("master", 0, "nomaster"))
         if host is None or not host["up"]:
             change.append(("state", "up", "up"))
-        return [_link_set(obj, None, name, change)] if change else []
+        out = [_link_set(obj, None, name, change)] if change else []
+        # the hairpin mode is the port's (a new port has it off); the request that changes it is applied by
+        # the link's bridge at that moment, so it joins this request only when the bridge is not changing
+        have = bool(host["hairpin"]) if host is not None and master == item["bridge"] else False
+        if item["bridge"] and have != item["hairpin"]:
+            hairpin = ("hairpin", item["hairpin"], "type bridge_slave hairpin %s" % ("on" if item["hairpin"] else "off"))
+            if out and not any(key == "master" for key, _v, _w in change):
+                out = [_link_set(obj, None, name, change + [hairpin])]
+            else:
+                out.append(_link_set(obj, None, name, [hairpin]))
+        return out
 
     def _peer_link(self, item, peer):
         ns, dev, obj, change = item["netns"], item["peer"], "veth " + item["name"], []
@@ -273,6 +287,8 @@ class Veth:
         view = {"bridge": self.host.name_of(host["master"]) if host["master"] else None, "mtu": host["mtu"],
                 "host_addresses": sorted(self.host.addrs.get(host["index"], set())),
                 "up": host["up"], "network": mark[1].get("net"), "container": mark[1].get("ctr")}
+        if host["hairpin"] is not None:
+            view["hairpin"] = host["hairpin"]
         peer = self.paired(host, item) if item else None
         if peer is not None:
             view.update({"netns": item["netns"], "peer": peer["name"], "peer_mtu": peer["mtu"], "mac": peer["mac"],
@@ -291,6 +307,8 @@ class Veth:
                      "addresses": sorted(item["addresses"]), "routes": item["routes"]})
         if self.ipv6:
             view["peer_ipv6_link_local"] = item["peer_ll6"]
+        if item["bridge"]:
+            view["hairpin"] = item["hairpin"]
         for key, value in (("mtu", item["mtu"]), ("peer_mtu", item["mtu"]), ("mac", item["mac"])):
             if value is not None:
                 view[key] = value

@@ -70,45 +70,61 @@ def parse(text):
     return tables
 
 
-def save(backend):
+def save(backend, meanwhile=None):
+    """Every table, parsed. meanwhile(), if given, runs while iptables-save does (the work that needs no reading)."""
     save_path, _restore = tools(backend)
-    res = subprocess.run([save_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    if res.returncode != 0:
-        raise XtablesError("%s failed: %s" % (os.path.basename(save_path), res.stderr.decode(errors="replace").strip()))
-    return parse(res.stdout.decode(errors="replace"))
+    proc = subprocess.Popen([save_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise XtablesError("%s failed: %s" % (os.path.basename(save_path), err.decode(errors="replace").strip()))
+    return parse(out.decode(errors="replace"))
 
 
-def restore(backend, table, lines):
-    """Apply lines (-N/-I/-D/-A/-F/-X, ':CHAIN - [0:0]' for a new chain) to one table in one transaction."""
+def restore(backend, tables):
+    """Apply {table: lines} (-I/-D/-A/-F/-X, ':CHAIN - [0:0]' for a new chain) in one iptables-restore
+    process; each table is its own transaction (committed in turn, so a failure leaves the ones before it)."""
     _save, restore_path = tools(backend)
-    payload = "*%s\n%s\nCOMMIT\n" % (table, "\n".join(lines))
+    payload = "".join("*%s\n%s\nCOMMIT\n" % (table, "\n".join(lines)) for table, lines in tables.items())
     res = subprocess.run([restore_path, "--noflush", "--wait", LOCK_WAIT], input=payload.encode(),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if res.returncode != 0:
-        raise XtablesError("%s (table %s) failed: %s" % (os.path.basename(restore_path), table,
-                                                         res.stderr.decode(errors="replace").strip()))
+        raise XtablesError("%s (tables %s) failed: %s" % (os.path.basename(restore_path), ", ".join(tables),
+                                                          res.stderr.decode(errors="replace").strip()))
 
 
 def chain_edits(table, chain, current, desired):
     """(restore lines, readable lines) turning rule list current into desired with the fewest deletes and
     inserts. Restore lines go from the end of the chain to its start, so each position they name is still the
     one observed; unchanged rules are left in place (their counters too)."""
-    opcodes = difflib.SequenceMatcher(None, current, desired, autojunk=False).get_opcodes()
+    if current == desired:
+        return [], []
+    if not current or not desired:  # a new or emptied chain: no matching to do
+        opcodes = [("insert", 0, 0, 0, len(desired))] if desired else [("delete", 0, len(current), 0, 0)]
+    else:
+        opcodes = difflib.SequenceMatcher(None, current, desired, autojunk=False).get_opcodes()
     words = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("delete", "replace"):
             words += ["iptables -t %s -D %s %s" % (table, chain, rule) for rule in current[i1:i2]]
         if tag in ("insert", "replace"):
-            for offset, rule in enumerate(desired[j1:j2]):
-                where = ("-A %s" % chain) if i2 == len(current) else ("-I %s %d" % (chain, j1 + offset + 1))
-                words.append("iptables -t %s %s %s" % (table, where, rule))
+            if i2 == len(current):
+                head = "iptables -t %s -A %s " % (table, chain)
+                words += [head + rule for rule in desired[j1:j2]]
+            else:
+                words += ["iptables -t %s -I %s %d %s" % (table, chain, j1 + offset + 1, rule)
+                          for offset, rule in enumerate(desired[j1:j2])]
     lines = []
     for tag, i1, i2, j1, j2 in reversed(opcodes):
         if tag in ("delete", "replace"):
             lines += ["-D %s %d" % (chain, n) for n in range(i2, i1, -1)]
         if tag in ("insert", "replace"):
             if i1 == len(current):
-                lines += ["-A %s %s" % (chain, rule) for rule in desired[j1:j2]]
+                head = "-A %s " % chain
+                lines += [head + rule for rule in desired[j1:j2]]
             else:
                 lines += ["-I %s %d %s" % (chain, i1 + 1, rule) for rule in reversed(desired[j1:j2])]
     return lines, words

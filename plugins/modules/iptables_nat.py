@@ -19,9 +19,9 @@ description:
   - "The jumps into them are the first rules of C(FORWARD), nat C(PREROUTING), C(OUTPUT), C(POSTROUTING) and raw
     C(PREROUTING). C(FORWARD) jumps first to C(CNET-USER): put your own rules there (like C(DOCKER-USER));
     the collection creates it empty and never changes it."
-  - The whole content of every owned chain is compared with C(iptables-save); what differs is applied in one
-    C(iptables-restore --noflush) transaction per table, with the fewest rule deletions and insertions. A run
-    with nothing to change makes no C(iptables-restore) call. Rules and chains that are not the collection's
+  - The whole content of every owned chain is compared with C(iptables-save); what differs is applied by one
+    C(iptables-restore --noflush) call, one transaction per changed table, with the fewest rule deletions and
+    insertions. A run with nothing to change makes no C(iptables-restore) call. Rules and chains that are not the collection's
     are never changed.
   - Conntrack entries of published ports that are removed or changed are deleted, so old flows end.
   - Publishing on C(127.0.0.1) sets C(route_localnet) on the network's bridge (the host reaches the port through
@@ -193,7 +193,7 @@ timing:
   returned: always
   type: dict
 restore_calls:
-  description: C(iptables-restore) transactions made (0 on a run with nothing to do).
+  description: C(iptables-restore) processes run (1 when anything changed, 0 on a run with nothing to do).
   returned: always
   type: int
 netlink_writes:

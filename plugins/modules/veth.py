@@ -69,6 +69,15 @@ options:
         in the peer's namespace, which makes the address at once. The host end is left as the kernel makes it.
       - In O(pairs), the default for items.
     type: bool
+  hairpin:
+    description:
+      - Hairpin mode of the host end as a bridge port (C(ip link set DEV type bridge_slave hairpin on)), so the
+        bridge may send a frame back out of the port it came from.
+      - A container that reaches its own published port through the host's address needs it, since the
+        DNAT-ed packet goes back to where it came from (Docker turns it on when it runs without its userland proxy).
+      - Needs O(bridge). It is managed, so V(false) turns it off. In O(pairs), the default for items.
+    type: bool
+    default: false
   gateway:
     description: IPv4 default route of the peer end, via this address.
     type: str
@@ -103,7 +112,7 @@ options:
   pairs:
     description:
       - Many pairs in one call; each item takes the options of one pair. The top-level O(bridge), O(mtu),
-        O(network), O(peer) and O(ipv6_link_local) are defaults for the items.
+        O(network), O(peer), O(ipv6_link_local) and O(hairpin) are defaults for the items.
     type: list
     elements: dict
     suboptions:
@@ -136,6 +145,9 @@ options:
         elements: str
       ipv6_link_local:
         description: Whether the peer end gets an IPv6 link-local address.
+        type: bool
+      hairpin:
+        description: Hairpin mode of the host end as a bridge port.
         type: bool
       gateway:
         description: IPv4 default gateway of the peer end.
@@ -237,6 +249,7 @@ PAIR = dict(
     addresses=dict(type="list", elements="str"),
     host_addresses=dict(type="list", elements="str"),
     ipv6_link_local=dict(type="bool"),
+    hairpin=dict(type="bool"),
     gateway=dict(type="str"),
     gateway6=dict(type="str"),
     routes=dict(type="list", elements="dict", options=ROUTE),
@@ -247,7 +260,7 @@ PAIR = dict(
 
 
 def main():
-    spec = dict(PAIR, netns=dict(type="str"), peer=dict(type="str", default="eth0"),
+    spec = dict(PAIR, netns=dict(type="str"), peer=dict(type="str", default="eth0"), hairpin=dict(type="bool", default=False),
                 addresses=dict(type="list", elements="str", default=[]),
                 host_addresses=dict(type="list", elements="str", default=[]),
                 routes=dict(type="list", elements="dict", options=ROUTE, default=[]),

@@ -89,7 +89,7 @@ def test_published_ports_masquerade_and_hairpin(nat):
     h1 = host.lab["hosts"][0]["address"]
     before = save(host, backend)
     result = host.converge("iptables_nat", dict(WEB, backend=backend))
-    assert result["restore_calls"] == 3
+    assert result["restore_calls"] == 1
     assert "iptables -t nat -A CNET-N-cnet0 -p tcp -m tcp --dport 2333 -j DNAT --to-destination 172.17.0.10:22" \
         in result["actions"]
     noop = host.run("iptables_nat", dict(WEB, backend=backend))
@@ -100,9 +100,14 @@ def test_published_ports_masquerade_and_hairpin(nat):
     # from the host itself, through its own address and through the loopback
     assert ask(host, None, h1, 2333) == h1
     assert ask(host, None, "127.0.0.1", 2333) == "172.17.0.1"
-    # hairpin: a container to a neighbour's published port through the host's address (to its own port it
-    # also needs the bridge port's hairpin mode: br_netfilter bridges the DNAT-ed frame back out of its port)
+    # hairpin: a container to a neighbour's published port through the host's address
     assert ask(host, "api", h1, 2333) == "172.17.0.1"
+    # and to its own: br_netfilter bridges the DNAT-ed frame back out of the port it came from, which the
+    # bridge does only in the port's hairpin mode (what the bridge role sets for containers that publish)
+    assert ask(host, "web", h1, 2333) is None
+    host.run("veth", {"bridge": "cnet0", "hairpin": True, "pairs": [
+        {"netns": "web", "addresses": ["172.17.0.10/16"], "gateway": "172.17.0.1"}]})
+    assert ask(host, "web", h1, 2333) == "172.17.0.1"
     # egress masquerade: the outside sees the host's underlay address
     serve_outside = subprocess.Popen(fleet.exec_argv(host.lab["name"], "fabric", [sys.executable, SERVER, "tcp", "8080"]),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -210,6 +215,50 @@ def test_a_removed_mapping_ends_its_old_flows(nat):
     assert "conntrack -D -p udp --orig-port-dst 5353 --reply-src 172.17.0.10" in result["actions"]
     assert "172.17.0.10" not in host.sh("conntrack -L -p udp 2>/dev/null || true").stdout
     assert ask(host, None, h1, 5353, "udp", member="fabric") == topology.FABRIC_ADDRESS
+
+
+RACE = """
+import subprocess, sys
+from ansible_collections.cnet.linux.plugins.module_utils import engine
+from ansible_collections.cnet.linux.plugins.module_utils.nat_res import NatNetworks
+
+class Racing(NatNetworks):
+    def plan(self, ctx):  # someone else's rule appears between our reading and our writing
+        plan = super().plan(ctx)
+        subprocess.run(["iptables-%s" % sys.argv[1], "-A", "HOSTFW", "-j", "CNET-F-cnet0"], check=True)
+        return plan
+
+try:
+    engine.converge(Racing.from_params({"networks": [], "purge": True, "backend": sys.argv[1]}))
+except engine.EngineError as exc:
+    print("failed:", exc)
+"""
+
+
+def test_a_table_that_fails_takes_back_the_tables_before_it(nat):
+    """The tables are committed in turn by one iptables-restore; when filter fails, raw and nat (committed
+    before it) are put back, so the host is as before the run - not half torn down."""
+    host, backend = nat
+    host.converge("iptables_nat", dict(WEB, backend=backend))
+    # a foreign rule that uses a chain the run would remove: refused before anything is changed
+    host.sh("iptables-%s -A HOSTFW -j CNET-F-cnet0" % backend)
+    before = save(host, backend)
+    result = host.run("iptables_nat", {"networks": [], "purge": True, "backend": backend}, expect_fail=True)
+    assert "chain CNET-F-cnet0 is to be removed but a rule that is not the collection's jumps to it: " \
+        "'-A HOSTFW -j CNET-F-cnet0'" in result["msg"]
+    assert save(host, backend) == before
+    # the same rule appearing after the plan was made (a race): filter fails in the restore, raw and nat
+    # had been committed and are restored
+    host.sh("iptables-%s -D HOSTFW -j CNET-F-cnet0" % backend)
+    before = save(host, backend)
+    argv = ["env", "PYTHONPATH=%s/.collections" % modrun.REPO, host.python, "-c", RACE, backend]
+    res = subprocess.run(fleet.exec_argv(host.lab["name"], host.name, argv), capture_output=True, text=True,
+                         timeout=60, check=False)
+    assert res.stdout.startswith("failed:") and "(tables raw, nat, filter) failed" in res.stdout, (res.stdout, res.stderr)
+    assert "table raw, nat, committed before it, put back as it was" in res.stdout
+    host.sh("iptables-%s -D HOSTFW -j CNET-F-cnet0" % backend)
+    assert save(host, backend) == before
+    assert ask(host, None, host.lab["hosts"][0]["address"], 2333, member="fabric") == topology.FABRIC_ADDRESS
 
 
 @pytest.mark.parametrize("bad, words", [

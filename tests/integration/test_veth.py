@@ -150,6 +150,30 @@ def test_each_drift_is_repaired(host):
     host.sh("ip netns exec web ping -c1 -W2 172.17.0.1")
 
 
+def hairpin(host, name):
+    return link(host, name)["linkinfo"]["info_slave_data"]["hairpin"]
+
+
+def test_hairpin_mode_of_the_bridge_port(host):
+    bridge_net(host)
+    on = dict(WEB, hairpin=True)
+    actions = host.converge("veth", on)["actions"]
+    assert "ip link set vweb alias 'cnet.linux:veth ctr=web net=bridge' up type bridge_slave hairpin on" in actions
+    assert hairpin(host, "vweb") is True
+    # off by hand: back in the request that sets the rest of the port
+    host.sh("ip link set vweb down type bridge_slave hairpin off")
+    assert host.run("veth", on)["actions"] == ["ip link set vweb up type bridge_slave hairpin on"]
+    assert hairpin(host, "vweb") is True
+    # out of the bridge: the new port's mode is set by a request of its own, after it joined the bridge
+    host.sh("ip link set vweb nomaster")
+    assert host.run("veth", on)["actions"] == ["ip link set vweb master cnet0", "ip link set vweb type bridge_slave hairpin on"]
+    assert hairpin(host, "vweb") is True
+    # the default is off, and managed
+    assert host.converge("veth", WEB)["actions"] == ["ip link set vweb type bridge_slave hairpin off"]
+    assert hairpin(host, "vweb") is False
+    assert "hairpin: only a bridge port" in host.run("veth", dict(WEB, bridge=None, hairpin=True), expect_fail=True)["msg"]
+
+
 def test_lost_peer_and_lost_pair_are_recreated(host):
     bridge_net(host)
     host.converge("veth", WEB)

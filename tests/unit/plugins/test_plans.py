@@ -20,10 +20,10 @@ class Ctx:
 
 
 def link(index, name, kind=None, alias=None, up=True, mtu=1500, master=None, peer_index=None, mac="02:00:00:00:00:01",
-         addrgenmode=0):
+         addrgenmode=0, hairpin=None):
     return {"index": index, "name": name, "kind": kind, "alias": alias, "up": up, "mtu": mtu, "master": master,
             "peer_index": peer_index, "peer_netnsid": None, "mac": mac, "stp": False, "vlan_filtering": False,
-            "addrgenmode": addrgenmode}
+            "addrgenmode": addrgenmode, "hairpin": False if master and hairpin is None else hairpin}
 
 
 def view(links, addrs=None, routes=None):
