@@ -21,10 +21,11 @@ import struct
 NETLINK_ROUTE = 0
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_REQUEST, NLM_F_DUMP, NLM_F_DUMP_INTR = 0x1, 0x300, 0x10
-RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE = 18, 22, 26
+RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH = 18, 22, 26, 30
 RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE = 16, 20, 24
 IFF_UP = 1
-AF_INET, AF_INET6 = 2, 10
+AF_INET, AF_BRIDGE, AF_INET6 = 2, 7, 10
+NUD_PERMANENT, NTF_SELF = 0x80, 0x02
 MAIN_TABLE = 254
 RETRIES = 10
 
@@ -33,6 +34,8 @@ _ATTR = struct.Struct("=HH")
 _IFINFO = struct.Struct("=BxHiII")
 _IFADDR = struct.Struct("=BBBBI")
 _RTMSG = struct.Struct("=BBBBBBBBI")
+_NDMSG = struct.Struct("=BxxxiHBB")
+_BE16 = struct.Struct("!H")
 _U32 = struct.Struct("=I")
 _I32 = struct.Struct("=i")
 
@@ -97,6 +100,13 @@ def parse_link(data, start, end):
             "master": _u32(a.get(10)), "peer_index": _u32(a.get(5)),
             "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None, "hairpin": hairpin}
     link["addrgenmode"] = _addrgenmode(a.get(26))  # IFLA_AF_SPEC
+    if kind == "vxlan" and info_data is not None:
+        vx = attrs(info_data, 0, len(info_data))
+        port = vx.get(15)  # IFLA_VXLAN_PORT, network order
+        link["vxlan"] = {"vni": _u32(vx.get(1)), "dev": _u32(vx.get(3)), "local": _ip(AF_INET, vx.get(4)),
+                         "port": _BE16.unpack(port[:2])[0] if port else None,
+                         "learning": bool(bytearray(vx[7])[0]) if vx.get(7) else False,
+                         "proxy": bool(bytearray(vx[11])[0]) if vx.get(11) else False}
     if kind == "bridge" and info_data is not None:
         br = attrs(info_data, 0, len(info_data))
         link["stp"] = bool(_u32(br.get(5)))  # IFLA_BR_STP_STATE
@@ -126,6 +136,15 @@ def parse_route(data, start, end):
     zero = "0.0.0.0" if family == AF_INET else "::"
     return {"dst": "%s/%d" % (_ip(family, a.get(1)) or zero, dst_len), "gateway": _ip(family, a.get(5)),
             "oif": _u32(a.get(4)), "proto": proto, "family": family}
+
+
+def parse_neigh(data, start, end):
+    """A neighbour (family AF_INET) or forwarding-database (AF_BRIDGE) entry: ifindex, address, MAC, state, flags."""
+    family, index, state, flags, _type = _NDMSG.unpack_from(data, start)
+    a = attrs(data, start + _NDMSG.size, end)
+    dst = a.get(1)  # NDA_DST: the IP (neighbour) or the remote VTEP (VXLAN FDB)
+    return {"index": index, "family": family, "dst": str(ipaddress.ip_address(bytes(dst))) if dst else None,
+            "mac": _mac(a.get(2)), "state": state, "flags": flags}
 
 
 class Dumper:
@@ -179,6 +198,10 @@ class Dumper:
 
     def addrs(self):
         return self.dump(RTM_GETADDR, _IFADDR.pack(0, 0, 0, 0, 0), parse_addr)
+
+    def neighbours(self, family):
+        """AF_INET: the ARP table; AF_BRIDGE: every forwarding database (bridges' and VXLAN devices')."""
+        return self.dump(RTM_GETNEIGH, _NDMSG.pack(family, 0, 0, 0, 0), parse_neigh)
 
     def routes(self):
         return self.dump(RTM_GETROUTE, _RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0), parse_route)

@@ -11,10 +11,11 @@ import errno
 import os
 import socket
 
-from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nat_rules, nsfs, rtnl, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nat_rules, nldump, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
+RTNH_F_ONLINK = 4
 OPS = {}  # op name -> function(ctx, **args) -> undo Action or None
 
 
@@ -128,6 +129,18 @@ def bridge_set(ctx, name, **attrs):
         raise
 
 
+@op("vxlan_add")
+def vxlan_add(ctx, name, vni, port, local, dev, proxy, mtu, mac, mark):
+    """The VXLAN device, learning off (every peer is programmed), down: the plan sets the rest and brings it up."""
+    ctx.nl.drop(None, name)
+    ctx.nl.request(None, "link", "add", ifname=name, kind="vxlan", vxlan_id=vni, vxlan_port=port, vxlan_local=local,
+                   vxlan_link=ctx.nl.index(None, dev), vxlan_learning=0, vxlan_proxy=1 if proxy else 0, mtu=mtu,
+                   address=mac)
+    undo = Action("vxlan " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
+    _link_set(ctx, None, name, ifalias=mark, addrgenmode="none")
+    return undo
+
+
 @op("sysctl_set")
 def sysctl_set(ctx, ns, key, value):
     """Write /proc/sys/<key> as seen from namespace ns (opened there, so it is that namespace's setting)."""
@@ -160,18 +173,54 @@ def addr_del(ctx, ns, dev, address):
                    family=_family(ip))
 
 
-def _route(dev_index, dst, gateway):
+def _route(dev_index, dst, gateway, onlink=False):
     net, plen = dst.split("/")
     spec = {"dst": net, "dst_len": int(plen), "oif": dev_index, "family": _family(net),
             "proto": marks.PROTO, "table": rtnl.MAIN_TABLE}
     if gateway:
         spec["gateway"] = gateway
+    if onlink:
+        spec["flags"] = RTNH_F_ONLINK
     return spec
 
 
 @op("route_add")
-def route_add(ctx, ns, dev, dst, gateway):
-    ctx.nl.request(ns, "route", "replace", **_route(ctx.nl.index(ns, dev), dst, gateway))
+def route_add(ctx, ns, dev, dst, gateway, onlink=False):
+    ctx.nl.request(ns, "route", "replace", **_route(ctx.nl.index(ns, dev), dst, gateway, onlink))
+
+
+# neighbour and forwarding-database entries (permanent; VXLAN entries are the device's own: NTF_SELF)
+
+@op("neigh_set")
+def neigh_set(ctx, dev, address, mac):
+    ctx.nl.request(None, "neigh", "replace", ifindex=ctx.nl.index(None, dev), dst=address, lladdr=mac,
+                   state=nldump.NUD_PERMANENT)
+
+
+@op("neigh_del")
+def neigh_del(ctx, dev, address, mac):
+    try:
+        ctx.nl.request(None, "neigh", "del", ifindex=ctx.nl.index(None, dev), dst=address, lladdr=mac)
+    except rtnl.NetlinkError as exc:
+        if exc.code != errno.ENOENT:
+            raise
+
+
+@op("fdb_set")
+def fdb_set(ctx, dev, mac, dst, append):
+    """'bridge fdb replace|append MAC dev DEV dst DST self permanent' (append: the all-zero flood entries, one per peer)."""
+    ctx.nl.request(None, "fdb", "append" if append else "replace", ifindex=ctx.nl.index(None, dev), lladdr=mac,
+                   dst=dst, flags=nldump.NTF_SELF, state=nldump.NUD_PERMANENT)
+
+
+@op("fdb_del")
+def fdb_del(ctx, dev, mac, dst):
+    try:
+        ctx.nl.request(None, "fdb", "del", ifindex=ctx.nl.index(None, dev), lladdr=mac, dst=dst,
+                       flags=nldump.NTF_SELF, state=nldump.NUD_PERMANENT)
+    except rtnl.NetlinkError as exc:
+        if exc.code != errno.ENOENT:
+            raise
 
 
 @op("route_del")

@@ -126,6 +126,11 @@ class Netlink:
             self._views[ns] = NsView(links, addrs, dumper.routes())
         return self._views[ns]
 
+    def neighbours(self, ns, family):
+        """One dump of the neighbour (nldump.AF_INET) or forwarding (nldump.AF_BRIDGE) table; for the resources
+        that manage entries (not part of every view)."""
+        return self.dumper(ns).neighbours(family)
+
     def known_index(self, ns, name):
         view = self._views.get(ns)
         link = view.link(name) if view else None

@@ -1,0 +1,148 @@
+"""cnet.linux.vxlan_overlay on lab hosts: containers on two and three hosts reach each other across a VXLAN
+overlay, l3 (flannel-like, a lease per host) and l2 (one subnet, Docker-like), over a flat and a routed underlay."""
+
+import pytest
+
+from . import modrun
+
+VNI = 4096
+
+
+def lease(i):
+    return "10.244.%d.0/24" % i
+
+
+def fleet_hosts(lab, python):
+    return [modrun.Host(lab, h["name"], python) for h in lab["hosts"]]
+
+
+def l3_args(lab, i, **extra):
+    """The module's arguments on host i (1-based): its lease, and every host of the lab as a peer (itself is skipped)."""
+    args = {"name": "backend", "vni": VNI, "lease": lease(i),
+            "peers": [{"address": h["address"], "lease": lease(k + 1)} for k, h in enumerate(lab["hosts"])]}
+    args.update(extra)
+    return args
+
+
+def container_l3(host, i):
+    """A bridge with the lease's gateway and one container c<i> at .10 of the lease, MTU of the overlay."""
+    host.sh("sysctl -qw net.ipv4.ip_forward=1")
+    host.run("bridge", {"name": "cnet1", "addresses": ["10.244.%d.1/24" % i], "mtu": 1450})
+    host.run("netns", {"name": "c%d" % i})
+    host.run("veth", {"netns": "c%d" % i, "bridge": "cnet1", "mtu": 1450, "addresses": ["10.244.%d.10/24" % i],
+                      "gateway": "10.244.%d.1" % i})
+
+
+def ping(host, ns, address, size=None, df=False):
+    opts = "-c1 -W2" + (" -M do" if df else "") + (" -s %d" % size if size else "")
+    return host.sh("ip netns exec %s ping %s %s" % (ns, opts, address), check=False)
+
+
+@pytest.mark.parametrize("routed", [False, True], ids=["flat", "routed"])
+def test_l3_three_hosts_reach_each_other(make_lab, routed):
+    lab = make_lab(3, routed=routed)
+    hosts = fleet_hosts(lab, modrun.PYTHONS["pyroute2-0.7" if routed else "pyroute2-0.9"])
+    for i, host in enumerate(hosts, 1):
+        container_l3(host, i)
+        result = host.converge("vxlan_overlay", l3_args(lab, i))
+        assert "ip link add vx4096 mtu 1450 address 02:cc:%s type vxlan id 4096 dstport 4789 local %s dev eth0 " \
+            "nolearning" % (":".join("%02x" % int(b) for b in lab["hosts"][i - 1]["address"].split(".")),
+                            lab["hosts"][i - 1]["address"]) in result["actions"]
+    for i, host in enumerate(hosts, 1):
+        for k in range(1, 4):
+            if k != i:
+                assert ping(host, "c%d" % i, "10.244.%d.10" % k).returncode == 0, (i, k)
+    # PMTU: the largest DF packet that fits the overlay passes, one byte more is refused with an error
+    assert ping(hosts[0], "c1", "10.244.2.10", size=1450 - 28, df=True).returncode == 0
+    res = ping(hosts[0], "c1", "10.244.2.10", size=1450 - 27, df=True)
+    assert res.returncode != 0 and ("too long" in res.stderr + res.stdout or "mtu" in (res.stderr + res.stdout).lower())
+    # a no-op run changes nothing
+    again = hosts[0].run("vxlan_overlay", l3_args(lab, 1))
+    assert again["changed"] is False and again["netlink_writes"] == 0
+
+
+def test_l3_drift_and_peer_removal(make_lab):
+    lab = make_lab(3)
+    hosts = fleet_hosts(lab, modrun.PYTHONS["pyroute2-0.7"])
+    for i, host in enumerate(hosts, 1):
+        container_l3(host, i)
+        host.converge("vxlan_overlay", l3_args(lab, i))
+    h1, h2 = hosts[0], hosts[1]
+    peer2 = lab["hosts"][1]["address"]
+    mac2 = "02:cc:" + ":".join("%02x" % int(b) for b in peer2.split("."))
+    # each per-peer object deleted by hand is repaired, and check mode says so first
+    for breakage, expected in (
+            ("ip route del 10.244.2.0/24", "ip route replace 10.244.2.0/24 via 10.244.2.0 dev vx4096 onlink proto 147"),
+            ("ip neigh del 10.244.2.0 dev vx4096", "ip neigh replace 10.244.2.0 lladdr %s dev vx4096 nud permanent" % mac2),
+            ("bridge fdb del %s dev vx4096 dst %s self" % (mac2, peer2),
+             "bridge fdb replace %s dev vx4096 dst %s self permanent" % (mac2, peer2)),
+            ("ip link set vx4096 mtu 1400", "ip link set vx4096 mtu 1450")):
+        h1.sh(breakage)
+        predicted = h1.run("vxlan_overlay", l3_args(lab, 1), check=True)["actions"]
+        assert predicted == [expected], (breakage, predicted)
+        assert h1.run("vxlan_overlay", l3_args(lab, 1))["actions"] == predicted
+        assert ping(h1, "c1", "10.244.2.10").returncode == 0
+    # a stale entry of a peer that is not listed (the most reported overlay bug) is removed
+    h1.sh("bridge fdb append 00:00:00:00:00:00 dev vx4096 dst 192.0.2.99 self permanent")
+    assert h1.run("vxlan_overlay", l3_args(lab, 1))["actions"] == [
+        "bridge fdb del 00:00:00:00:00:00 dev vx4096 dst 192.0.2.99 self"]
+    # host 3 leaves the overlay: its entries go everywhere on the next run
+    for i, host in enumerate(hosts[:2], 1):
+        args = l3_args(lab, i)
+        args["peers"] = args["peers"][:2]
+        gone = host.converge("vxlan_overlay", args)["actions"]
+        assert gone[0] == "ip route del 10.244.3.0/24 dev vx4096" and len(gone) == 3, gone
+        assert "10.244.3.0" not in host.sh("ip route; ip neigh show dev vx4096; bridge fdb show dev vx4096").stdout
+    assert ping(h2, "c2", "10.244.1.10").returncode == 0
+    # a VNI change recreates the device, visibly
+    recreated = h1.run("vxlan_overlay", l3_args(lab, 1, vni=4097, device="vx4096"), check=True)["actions"]
+    assert recreated[0].startswith("ip link del vx4096  # vni 4096 -> 4097 changed: the device is recreated")
+
+
+def test_l2_one_subnet_across_hosts(make_lab):
+    lab = make_lab(2)
+    hosts = fleet_hosts(lab, modrun.PYTHONS["pyroute2-0.9"])
+    macs = {1: "02:42:0a:f5:00:0b", 2: "02:42:0a:f5:00:0c"}
+    for i, host in enumerate(hosts, 1):
+        host.run("bridge", {"name": "br-backend", "mtu": 1450})
+        host.run("netns", {"name": "c%d" % i})
+        host.run("veth", {"netns": "c%d" % i, "bridge": "br-backend", "mtu": 1450, "mac": macs[i],
+                          "addresses": ["10.245.0.%d/24" % (10 + i)]})
+    for i, host in enumerate(hosts, 1):
+        other = 3 - i
+        args = {"name": "backend", "vni": VNI + 1, "mode": "l2", "bridge": "br-backend",
+                "peers": [{"address": lab["hosts"][other - 1]["address"],
+                           "endpoints": [{"ip": "10.245.0.%d" % (10 + other), "mac": macs[other]}]}]}
+        actions = host.converge("vxlan_overlay", args)["actions"]
+        assert "ip link set vx4097 master br-backend" in actions
+        assert "bridge fdb append 00:00:00:00:00:00 dev vx4097 dst %s self permanent" \
+            % lab["hosts"][other - 1]["address"] in actions
+    assert ping(hosts[0], "c1", "10.245.0.12").returncode == 0
+    assert ping(hosts[1], "c2", "10.245.0.11").returncode == 0
+    # a known endpoint is reached without flooding: with h1's flood entry gone and c1's ARP cache empty, the
+    # device answers c1's ARP request from its neighbour table (proxy) and sends by the endpoint's FDB entry
+    peer2 = lab["hosts"][1]["address"]
+    hosts[0].sh("bridge fdb del 00:00:00:00:00:00 dev vx4097 dst %s self && ip -n c1 neigh flush all" % peer2)
+    assert ping(hosts[0], "c1", "10.245.0.12").returncode == 0
+    assert hosts[0].sh("ip -n c1 neigh show 10.245.0.12").stdout.split()[4] == macs[2]
+    repaired = hosts[0].run("vxlan_overlay", {"name": "backend", "vni": VNI + 1, "mode": "l2", "bridge": "br-backend",
+                                              "peers": [{"address": peer2, "endpoints": [
+                                                  {"ip": "10.245.0.12", "mac": macs[2]}]}]})
+    assert repaired["actions"] == ["bridge fdb append 00:00:00:00:00:00 dev vx4097 dst %s self permanent" % peer2]
+
+
+def test_bad_input_fails_clearly_and_leaves_nothing(make_lab):
+    lab = make_lab(1)
+    host = modrun.Host(lab, "h1", modrun.PYTHONS["pyroute2-0.7"])
+    before = host.sh("ip -br link").stdout
+    for args, words in (
+            ({"vni": 0, "lease": lease(1)}, "vni: 0 is out of range"),
+            ({"vni": VNI}, "mode l3 needs this host's lease"),
+            ({"vni": VNI, "mode": "l2"}, "mode l2 needs the network's bridge"),
+            ({"vni": VNI, "lease": lease(1), "peers": [{"address": "192.0.2.12", "lease": "10.244.1.128/25"}]},
+             "overlap"),
+            ({"vni": VNI, "lease": "10.244.1.1/24"}, "host bits set"),
+            ({"vni": VNI, "lease": lease(1), "local": "192.0.2.99"}, "no interface of this host has 192.0.2.99")):
+        result = host.run("vxlan_overlay", args, expect_fail=True)
+        assert words in result["msg"] and "Traceback" not in result["msg"], (words, result["msg"])
+    assert host.sh("ip -br link").stdout == before
