@@ -97,6 +97,7 @@ def normalize(params):
 class VxlanOverlay:
     def __init__(self, item):
         self.item = item
+        self._before = self._after = self._desired = None  # the diff views, made once
         seen, leases, ips = set(), [], {}
         for peer in item["peers"]:
             if peer["address"] in seen:
@@ -302,10 +303,12 @@ class VxlanOverlay:
             if neigh.get(ip) != mac:
                 gone.append(Action(owner(ip=ip), "neigh_del", "ip neigh del %s dev %s" % (ip, name), dev=name,
                                    address=ip, mac=mac))
-        # a MAC that moved to another peer is replaced in place, not deleted and added
-        moved = dict((mac, dst) for mac, dst in fdb if mac != FLOOD and any(m == mac and d != dst for m, d in self.fdb))
+        # a MAC that moved to another peer is replaced in place (its one old entry), not deleted and added
+        moving = set(mac for mac, dst in fdb - self.fdb if mac != FLOOD)
         for mac, dst in sorted(self.fdb - fdb):
-            if mac not in moved:
+            if mac in moving:
+                moving.discard(mac)
+            else:
                 gone.append(Action(owner(dst=dst), "fdb_del", "bridge fdb del %s dev %s dst %s self" % (mac, name, dst),
                                    dev=name, mac=mac, dst=dst))
         for ip, mac in sorted(neigh.items()):
@@ -337,7 +340,7 @@ class VxlanOverlay:
             return "peer %s" % by.get(dst or ip, dst or ip)
         return owner
 
-    # diff views
+    # diff views: every peer's entries grouped once (not once per peer: a thousand peers stay linear)
 
     def before(self, obj):
         kind, _sep, what = obj.partition(" ")
@@ -350,25 +353,37 @@ class VxlanOverlay:
                         master=self.host.name_of(link["master"]) if link["master"] else None,
                         addresses=sorted(self.host.addrs.get(link["index"], set())))
             return view
-        return self._peer_view(what, self.fdb, dict((ip, m) for ip, (m, s) in self.neigh.items()
-                                                    if s & nldump.NUD_PERMANENT), self._routes(link))
+        if self._before is None:
+            permanent = dict((ip, m) for ip, (m, st) in self.neigh.items() if st & nldump.NUD_PERMANENT)
+            self._before = self._peer_views(self.fdb, permanent, self._routes(link))
+        return self._before.get(obj)
 
     def after(self, obj):
         if self.item["state"] == "absent":
             return None
-        kind, _sep, what = obj.partition(" ")
-        device, fdb, neigh, routes = self.desired()
+        kind, _sep, _what = obj.partition(" ")
+        if self._desired is None:
+            self._desired = self.desired()
+        device, fdb, neigh, routes = self._desired
         if kind == "vxlan":
             view = dict((k, device[k]) for k in ("vni", "port", "local", "dev", "proxy", "learning", "mtu", "mac"))
             view.update(up=True, master=self.item["bridge"] if self.item["mode"] == "l2" else None,
                         addresses=[self._lease_address()] if self.item["mode"] == "l3" else [])
             return view
-        return self._peer_view(what, fdb, neigh, routes)
+        if self._after is None:
+            self._after = self._peer_views(fdb, neigh, routes)
+        return self._after.get(obj)
 
-    def _peer_view(self, address, fdb, neigh, routes):
-        owner = self._owners()
-        mine = "peer " + address
-        view = {"fdb": sorted("%s dst %s" % (mac, dst) for mac, dst in fdb if owner(dst=dst) == mine),
-                "neighbours": dict(sorted((ip, mac) for ip, mac in neigh.items() if owner(ip=ip) == mine)),
-                "routes": dict(sorted((dst, via) for dst, via in routes.items() if owner(dst=dst) == mine))}
-        return view if any(view.values()) else None
+    def _peer_views(self, fdb, neigh, routes):
+        """{'peer <address>': {fdb, neighbours, routes}} of the entries given."""
+        owner, views = self._owners(), {}
+
+        def view(obj):
+            return views.setdefault(obj, {"fdb": [], "neighbours": {}, "routes": {}})
+        for mac, dst in sorted(fdb):
+            view(owner(dst=dst))["fdb"].append("%s dst %s" % (mac, dst))
+        for ip, mac in sorted(neigh.items()):
+            view(owner(ip=ip))["neighbours"][ip] = mac
+        for dst, via in sorted(routes.items()):
+            view(owner(dst=dst))["routes"][dst] = via
+        return views
