@@ -15,7 +15,7 @@ import re
 from ansible_collections.cnet.linux.plugins.module_utils import names, nat_rules, ports, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, PREFIX, SHARED_TABLE, TABLES, USER
+from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, PREFIX, SHARED_TABLE, TABLES, USER, ours
 from ansible_collections.cnet.linux.plugins.module_utils.plans import sysctl_action
 
 _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
@@ -164,21 +164,17 @@ class NatNetworks:
         for key, value in sorted(self.sysctls.items()):
             plan.extend(self._sysctl(key, value))
         lines, undo, expect, words = {}, {}, {}, []
-        expected = self.after("iptables")
         for table in TABLES:
             cur_owned = dict((c, r) for c, r in self.current[table].items() if c.startswith(PREFIX))
             more, readable = table_lines(table, self.current[table], cur_owned, want[table], jumps)
             if not more:
                 continue
-            lines[table], expect[table] = more, expected[table]
+            lines[table] = more
             words += readable
+            after = self._after_table(table)
+            expect[table] = nat_rules.owned(table, after)
             # the undo, should a later step fail: the same planning from the state after back to this one
-            after = dict((c, r) for c, r in self.current[table].items() if not c.startswith(PREFIX))
-            after.update(want[table])
-            for (t, builtin), wanted in jumps.items():
-                if t == table:
-                    after[builtin] = list(wanted) + [r for r in self.current[table].get(builtin, []) if not _ours(r)]
-            have_jumps = dict(((t, b), [r for r in self.current[table].get(b, []) if _ours(r)])
+            have_jumps = dict(((t, b), [r for r in self.current[table].get(b, []) if ours(r)])
                               for (t, b) in jumps if t == table)
             undo[table] = table_lines(table, after, want[table], cur_owned, have_jumps)[0]
         if lines:
@@ -190,6 +186,15 @@ class NatNetworks:
                                details=["conntrack -D -p %s --orig-port-dst %d --reply-src %s" % (
                                    f["proto"], f["host_port"], f["address"]) for f in flows], flows=flows))
         return plan
+
+    def _after_table(self, table):
+        """The whole table as this run leaves it: foreign chains as they are, ours as wanted, our jumps first."""
+        after = dict((c, r) for c, r in self.current[table].items() if not c.startswith(PREFIX))
+        after.update(self.want[table])
+        for (t, builtin), wanted in self.jumps.items():
+            if t == table:
+                after[builtin] = list(wanted) + [r for r in self.current[table].get(builtin, []) if not ours(r)]
+        return after
 
     def _sysctl(self, key, value):
         if key == BRIDGE_NF:
@@ -232,16 +237,10 @@ class NatNetworks:
     def after(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            return dict((table, {"chains": dict(sorted(self.want[table].items())), "jumps": dict(
-                (builtin, rules) for (t, builtin), rules in sorted(self.jumps.items()) if t == table and rules)})
-                for table in TABLES)
+            return dict((table, nat_rules.owned(table, self._after_table(table))) for table in TABLES)
         if kind == "sysctl":
             return "1"
         return None
-
-
-def _ours(rule):
-    return (nat_rules.target(rule) or "").startswith(PREFIX)
 
 
 def table_lines(table, current, cur_owned, want, jumps):
@@ -256,7 +255,7 @@ def table_lines(table, current, cur_owned, want, jumps):
         if t != table:
             continue
         rules = current.get(builtin, [])
-        mine = [i for i, rule in enumerate(rules) if _ours(rule)]
+        mine = [i for i, rule in enumerate(rules) if ours(rule)]
         if [rules[i] for i in mine] == wanted and mine == list(range(len(wanted))):
             continue
         for i in reversed(mine):

@@ -55,12 +55,17 @@ def target(rule):
     return tail.split(" ", 1)[0]
 
 
+def ours(rule):
+    """Whether a rule jumps to one of the collection's chains."""
+    return (target(rule) or "").startswith(PREFIX)
+
+
 def owned(table, chains):
-    """The collection's part of one table ({chain: rules} as iptables-save shows it): its chains, and its
-    jumps at the top of the builtin chains - the same shape as a plan's expected state, so the two compare."""
+    """The collection's part of one table ({chain: rules}, observed or planned): its chains, and its jumps in
+    the builtin chains - what the diff shows and what a failed restore is checked against."""
     jumps = {}
     for (t, builtin) in JUMPS:
-        mine = [rule for rule in chains.get(builtin, []) if (target(rule) or "").startswith(PREFIX)] if t == table else []
+        mine = [rule for rule in chains.get(builtin, []) if ours(rule)] if t == table else []
         if mine:
             jumps[builtin] = mine
     return {"chains": dict(sorted((c, r) for c, r in chains.items() if c.startswith(PREFIX))),

@@ -206,7 +206,8 @@ class VxlanOverlay:
         name = item["device"]
         if item["state"] == "absent":
             return remove_link(ctx, self.host, "vxlan", name)
-        device, fdb, neigh, routes = self.desired()
+        self._desired = self.desired()
+        device, fdb, neigh, routes = self._desired
         link = self.host.link(name)
         out = []
         if link is not None and (link["kind"] != "vxlan" or not marks.owned(link["alias"], "vxlan")):
@@ -222,11 +223,12 @@ class VxlanOverlay:
                                   ns=None, name=name))
                 link = None
         if link is None:
-            self.fdb, self.neigh = set(), {}
             out += self._create(device)
         else:
             out += self._device(link, device)
-        out += self._entries(fdb, neigh, routes, link)
+        # a new (or recreated) device starts with no entries, whatever the old one had
+        have_fdb, have_neigh = (self.fdb, self.neigh) if link is not None else (set(), {})
+        out += self._entries(fdb, neigh, routes, link, have_fdb, have_neigh)
         return out
 
     def _mark(self):
@@ -287,13 +289,13 @@ class VxlanOverlay:
         return dict((r["dst"], r["gateway"]) for r in self.host.routes
                     if r["oif"] == link["index"] and r["proto"] == marks.PROTO)
 
-    def _entries(self, fdb, neigh, routes, link):
+    def _entries(self, fdb, neigh, routes, link, have_fdb, observed_neigh):
         """Per peer: removals first (route, neighbour, FDB - so nothing is routed to an entry that is gone), then
         additions in the mirror order (neighbour, FDB, route last), each under the peer it belongs to."""
         name = self.item["device"]
         owner = self._owners()
         have_routes = self._routes(link)
-        have_neigh = dict((ip, mac) for ip, (mac, state) in self.neigh.items() if state & nldump.NUD_PERMANENT)
+        have_neigh = dict((ip, mac) for ip, (mac, state) in observed_neigh.items() if state & nldump.NUD_PERMANENT)
         gone, made = [], []
         for dst, via in sorted(have_routes.items()):
             if routes.get(dst) != via:
@@ -304,19 +306,19 @@ class VxlanOverlay:
                 gone.append(Action(owner(ip=ip), "neigh_del", "ip neigh del %s dev %s" % (ip, name), dev=name,
                                    address=ip, mac=mac))
         # a MAC that moved to another peer is replaced in place (its one old entry), not deleted and added
-        moving = set(mac for mac, dst in fdb - self.fdb if mac != FLOOD)
-        for mac, dst in sorted(self.fdb - fdb):
+        moving = set(mac for mac, dst in fdb - have_fdb if mac != FLOOD)
+        for mac, dst in sorted(have_fdb - fdb):
             if mac in moving:
                 moving.discard(mac)
             else:
                 gone.append(Action(owner(dst=dst), "fdb_del", "bridge fdb del %s dev %s dst %s self" % (mac, name, dst),
                                    dev=name, mac=mac, dst=dst))
         for ip, mac in sorted(neigh.items()):
-            current = self.neigh.get(ip)
+            current = observed_neigh.get(ip)
             if current != (mac, nldump.NUD_PERMANENT):
                 made.append(Action(owner(ip=ip), "neigh_set", "ip neigh replace %s lladdr %s dev %s nud permanent"
                                    % (ip, mac, name), dev=name, address=ip, mac=mac))
-        for mac, dst in sorted(fdb - self.fdb):
+        for mac, dst in sorted(fdb - have_fdb):
             verb = "append" if mac == FLOOD else "replace"
             made.append(Action(owner(dst=dst), "fdb_set", "bridge fdb %s %s dev %s dst %s self permanent"
                                % (verb, mac, name, dst), dev=name, mac=mac, dst=dst, append=mac == FLOOD))
