@@ -12,10 +12,10 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.cnet.linux.plugins.module_utils import names, nat_rules, ports, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import names, nat_rules, ports, xt_plan, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, PREFIX, SHARED_TABLE, TABLES, USER, ours
+from ansible_collections.cnet.linux.plugins.module_utils.nat_rules import JUMPS, SCOPE, SHARED_TABLE, TABLES, USER
 from ansible_collections.cnet.linux.plugins.module_utils.plans import sysctl_action
 
 _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
@@ -163,23 +163,9 @@ class NatNetworks:
         plan = []
         for key, value in sorted(self.sysctls.items()):
             plan.extend(self._sysctl(key, value))
-        lines, undo, expect, words = {}, {}, {}, []
-        for table in TABLES:
-            cur_owned = dict((c, r) for c, r in self.current[table].items() if c.startswith(PREFIX))
-            more, readable = table_lines(table, self.current[table], cur_owned, want[table], jumps)
-            if not more:
-                continue
-            lines[table] = more
-            words += readable
-            after = self._after_table(table)
-            expect[table] = nat_rules.owned(table, after)
-            # the undo, should a later step fail: the same planning from the state after back to this one
-            have_jumps = dict(((t, b), [r for r in self.current[table].get(b, []) if ours(r)])
-                              for (t, b) in jumps if t == table)
-            undo[table] = table_lines(table, after, want[table], cur_owned, have_jumps)[0]
-        if lines:
-            plan.append(Action("iptables", "xt_restore", "iptables-restore --noflush (tables %s)" % ", ".join(lines),
-                               details=words, backend=self.backend, tables=lines, undo=undo, expect=expect))
+        restore = xt_plan.restore_action(SCOPE, self.backend, self.current, want, jumps)
+        if restore:
+            plan.append(restore)
         flows = self._stale_flows(want)
         if flows:
             plan.append(Action("conntrack", "conntrack_flush", "conntrack -D (%d mappings)" % len(flows),
@@ -188,13 +174,8 @@ class NatNetworks:
         return plan
 
     def _after_table(self, table):
-        """The whole table as this run leaves it: foreign chains as they are, ours as wanted, our jumps first."""
-        after = dict((c, r) for c, r in self.current[table].items() if not c.startswith(PREFIX))
-        after.update(self.want[table])
-        for (t, builtin), wanted in self.jumps.items():
-            if t == table:
-                after[builtin] = list(wanted) + [r for r in self.current[table].get(builtin, []) if not ours(r)]
-        return after
+        """The whole table as this run leaves it."""
+        return SCOPE.after_table(table, self.current[table], self.want[table], self.jumps)
 
     def _sysctl(self, key, value):
         if key == BRIDGE_NF:
@@ -229,7 +210,7 @@ class NatNetworks:
     def before(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            return dict((table, nat_rules.owned(table, self.current[table])) for table in TABLES)
+            return dict((table, SCOPE.owned(table, self.current[table])) for table in TABLES)
         if kind == "sysctl":
             return self.sysctls.get(tuple(what.split("/")))
         return None
@@ -237,47 +218,7 @@ class NatNetworks:
     def after(self, obj):
         kind, _sep, what = obj.partition(" ")
         if kind == "iptables":
-            return dict((table, nat_rules.owned(table, self._after_table(table))) for table in TABLES)
+            return dict((table, SCOPE.owned(table, self._after_table(table))) for table in TABLES)
         if kind == "sysctl":
             return "1"
         return None
-
-
-def table_lines(table, current, cur_owned, want, jumps):
-    """(restore lines, readable lines) for one table: new chains, the jumps at the top of builtin chains,
-    each owned chain's edits, removed chains last (once nothing refers to them)."""
-    lines, words = [], []
-    for name in want:
-        if name not in current:
-            lines.append(":%s - [0:0]" % name)
-            words.append("iptables -t %s -N %s" % (table, name))
-    for (t, builtin), wanted in sorted(jumps.items()):
-        if t != table:
-            continue
-        rules = current.get(builtin, [])
-        mine = [i for i, rule in enumerate(rules) if ours(rule)]
-        if [rules[i] for i in mine] == wanted and mine == list(range(len(wanted))):
-            continue
-        for i in reversed(mine):
-            lines.append("-D %s %d" % (builtin, i + 1))
-            words.append("iptables -t %s -D %s %s" % (table, builtin, rules[i]))
-        lines += ["-I %s 1 %s" % (builtin, rule) for rule in reversed(wanted)]
-        words += ["iptables -t %s -I %s %d %s" % (table, builtin, k + 1, rule) for k, rule in enumerate(wanted)]
-    for name, rules in want.items():
-        if name == USER and name in current:
-            continue  # the user's: never rewritten
-        more, readable = xtables.chain_edits(table, name, cur_owned.get(name, []), rules)
-        lines += more
-        words += readable
-    gone = [name for name in cur_owned if name not in want and not (name == USER and cur_owned[name])]
-    builtins = set(b for (t, b) in jumps if t == table)  # our jumps there go away with the chains
-    for name, rules in current.items():
-        for rule in rules if name not in cur_owned and name not in builtins else []:
-            if nat_rules.target(rule) in gone:
-                raise InputError("table %s: chain %s is to be removed but a rule that is not the collection's jumps "
-                                 "to it: '-A %s %s'; remove that rule first" % (table, nat_rules.target(rule), name, rule))
-    # every chain emptied before any is deleted: one may still jump to another until then
-    lines += ["-F %s" % name for name in gone] + ["-X %s" % name for name in gone]
-    words += ["iptables -t %s -F %s" % (table, name) for name in gone] + \
-        ["iptables -t %s -X %s" % (table, name) for name in gone]
-    return lines, words

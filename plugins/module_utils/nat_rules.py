@@ -18,6 +18,8 @@ Layout (Docker 29's, without a userland proxy; one chain per network and table, 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.cnet.linux.plugins.module_utils import xt_plan
+
 PREFIX = "CNET-"
 USER = "CNET-USER"
 TABLES = ("raw", "nat", "filter")
@@ -33,6 +35,9 @@ JUMPS = {
 KINDS = {"F": ("filter", "CNET-FORWARD"), "N": ("nat", "CNET-DNAT"), "P": ("nat", "CNET-POSTROUTING"),
          "R": ("raw", "CNET-RAW")}
 SHARED_TABLE = dict((shared, table) for table, shared in KINDS.values())  # CNET-FORWARD -> filter, ...
+# the chains bridge networks own: the shared ones and one per network and kind (not CNET-VXLAN, CNET-V-*)
+SCOPE = xt_plan.Scope("nat", TABLES, [USER] + list(SHARED_TABLE), ["%s%s-" % (PREFIX, kind) for kind in KINDS],
+                      JUMPS, user=[USER])
 
 
 def chain(kind, bridge):
@@ -45,31 +50,6 @@ def of_chain(name):
     if len(parts) == 3 and parts[0] + "-" == PREFIX and parts[1] in KINDS:
         return parts[1], parts[2]
     return None
-
-
-def target(rule):
-    """The chain or target a rule jumps to (-j X)."""
-    head, sep, tail = rule.rpartition("-j ")
-    if not sep or (head and not head.endswith(" ")):
-        return None
-    return tail.split(" ", 1)[0]
-
-
-def ours(rule):
-    """Whether a rule jumps to one of the collection's chains."""
-    return (target(rule) or "").startswith(PREFIX)
-
-
-def owned(table, chains):
-    """The collection's part of one table ({chain: rules}, observed or planned): its chains, and its jumps in
-    the builtin chains - what the diff shows and what a failed restore is checked against."""
-    jumps = {}
-    for (t, builtin) in JUMPS:
-        mine = [rule for rule in chains.get(builtin, []) if ours(rule)] if t == table else []
-        if mine:
-            jumps[builtin] = mine
-    return {"chains": dict(sorted((c, r) for c, r in chains.items() if c.startswith(PREFIX))),
-            "jumps": dict(sorted(jumps.items()))}
 
 
 def network_chains(net):

@@ -11,7 +11,7 @@ import errno
 import os
 import socket
 
-from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nat_rules, nldump, nsfs, rtnl, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nldump, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
@@ -237,7 +237,7 @@ def route_del(ctx, ns, dev, dst, gateway, proto):
 # iptables
 
 @op("xt_restore")
-def xt_restore(ctx, backend, tables, undo, expect):
+def xt_restore(ctx, backend, tables, undo, expect, scope):
     """One iptables-restore --noflush for the changed tables (a transaction each). If it fails, the tables it
     had committed (their owned part is what the plan expected) are put back before the error is reported.
     The undo is the reverse transaction of every table."""
@@ -247,7 +247,7 @@ def xt_restore(ctx, backend, tables, undo, expect):
     except xtables.XtablesError as exc:
         saved = xtables.save(backend)
         done = dict((table, undo[table]) for table in tables
-                    if table in expect and nat_rules.owned(table, saved.get(table, {})) == expect[table])
+                    if table in expect and scope.owned(table, saved.get(table, {})) == expect[table])
         if done:
             xtables.restore(backend, done)
             raise xtables.XtablesError("%s; table %s, committed before it, put back as it was" % (exc, ", ".join(done)))
@@ -255,7 +255,7 @@ def xt_restore(ctx, backend, tables, undo, expect):
     if not undo:
         return None
     return Action("iptables", "xt_restore", "iptables-restore --noflush (tables %s, the rules before)" % ", ".join(undo),
-                  backend=backend, tables=undo, undo={}, expect={})
+                  backend=backend, tables=undo, undo={}, expect={}, scope=scope)
 
 
 @op("conntrack_flush")

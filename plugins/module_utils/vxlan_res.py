@@ -12,6 +12,7 @@ device is a port of the network's bridge; per peer an all-zero FDB (flood) entry
 endpoint an FDB entry and a permanent neighbour entry the device answers ARP from (proxy).
 
 The device is ours (mark in its alias), so every permanent entry on it is ours: the peer set is authoritative.
+By default only the listed peers may send to the VXLAN port (vxlan_fw has the rules).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +20,7 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nldump
+from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nldump, vxlan_fw, xt_plan, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link
@@ -63,6 +64,10 @@ def normalize(params):
             "mtu": names.mtu(params["mtu"], "mtu") if params.get("mtu") is not None else None}
     if item["state"] not in ("present", "absent"):
         raise InputError("state: '%s' is not one of present, absent" % item["state"])
+    item["firewall"] = params.get("firewall") is not False
+    item["backend"] = params.get("backend") or "auto"
+    if item["backend"] not in ("auto", "nft", "legacy"):
+        raise InputError("backend: '%s' is not one of auto, nft, legacy" % item["backend"])
     item["lease"] = names.network(params["lease"], "lease") if params.get("lease") else None
     item["bridge"] = names.ifname(params["bridge"], "bridge") if params.get("bridge") else None
     if item["state"] == "present":
@@ -127,7 +132,27 @@ class VxlanOverlay:
     # observe: the host's links/addresses/routes, its ARP table and forwarding databases (one dump each)
 
     def observe(self, ctx):
+        """The netlink dumps run while iptables-save does (the VXLAN port filter's table)."""
         self.ctx = ctx
+        done = []
+
+        def links():
+            self._observe_links(ctx)
+            done.append(True)
+        try:
+            saved = xtables.save(self.item["backend"], meanwhile=links, table="filter")
+        except xtables.XtablesError:
+            if self._filtering():
+                raise
+            saved = None  # no iptables here and no filter wanted: nothing to do about one
+        if not done:
+            links()
+        self.xt = saved.get("filter", {}) if saved is not None else None
+
+    def _filtering(self):
+        return self.item["state"] == "present" and self.item["firewall"]
+
+    def _observe_links(self, ctx):
         self.host = ctx.nl.view(None)
         item = self.item
         self.underlay = self._underlay()
@@ -201,15 +226,33 @@ class VxlanOverlay:
 
     # plan
 
+    def _firewall(self):
+        """(want, jumps) of the VXLAN port filter after this run, or None when iptables is not observed."""
+        if self.xt is None:
+            return None
+        peers = None
+        if self._filtering():
+            local = self.underlay[0]
+            peers = [p["address"] for p in self.item["peers"] if p["address"] != local]
+
+        def port_of(device):
+            link = self.host.link(device)
+            return (link.get("vxlan") or {}).get("port") if link else None
+        return vxlan_fw.desired(self.xt, self.item["device"], self.item["port"], peers, port_of)
+
     def plan(self, ctx):
         item = self.item
         name = item["device"]
+        self._fw = self._firewall()
+        # the port filter first: a new peer is let in before its entries exist
+        restore = xt_plan.restore_action(vxlan_fw.SCOPE, item["backend"], {"filter": self.xt}, *self._fw) \
+            if self._fw else None
+        out = [restore] if restore else []
         if item["state"] == "absent":
-            return remove_link(ctx, self.host, "vxlan", name)
+            return out + remove_link(ctx, self.host, "vxlan", name)
         self._desired = self.desired()
         device, fdb, neigh, routes = self._desired
         link = self.host.link(name)
-        out = []
         if link is not None and (link["kind"] != "vxlan" or not marks.owned(link["alias"], "vxlan")):
             raise InputError("device: '%s' exists and was not created by cnet.linux (no mark in its alias); pick "
                              "another name" % name)
@@ -346,6 +389,8 @@ class VxlanOverlay:
 
     def before(self, obj):
         kind, _sep, what = obj.partition(" ")
+        if kind == "iptables":
+            return vxlan_fw.SCOPE.owned("filter", self.xt)
         link = self.host.link(self.item["device"])
         if kind == "vxlan":
             if link is None:
@@ -361,9 +406,12 @@ class VxlanOverlay:
         return self._before.get(obj)
 
     def after(self, obj):
+        kind, _sep, _what = obj.partition(" ")
+        if kind == "iptables":
+            want, jumps = self._fw
+            return vxlan_fw.SCOPE.owned("filter", vxlan_fw.SCOPE.after_table("filter", self.xt, want["filter"], jumps))
         if self.item["state"] == "absent":
             return None
-        kind, _sep, _what = obj.partition(" ")
         if self._desired is None:
             self._desired = self.desired()
         device, fdb, neigh, routes = self._desired

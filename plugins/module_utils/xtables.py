@@ -70,10 +70,12 @@ def parse(text):
     return tables
 
 
-def save(backend, meanwhile=None):
-    """Every table, parsed. meanwhile(), if given, runs while iptables-save does (the work that needs no reading)."""
+def save(backend, meanwhile=None, table=None):
+    """Every table (or one), parsed. meanwhile(), if given, runs while iptables-save does (the work that needs
+    no reading)."""
     save_path, _restore = tools(backend)
-    proc = subprocess.Popen([save_path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([save_path] + (["-t", table] if table else []), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
     try:
         if meanwhile is not None:
             meanwhile()

@@ -23,6 +23,7 @@ description:
   - "O(mode=l2) (Docker-overlay-like): one subnet across all hosts; the device is a port of O(bridge); per
     peer an all-zero FDB (flood) entry; per known remote endpoint an FDB entry and a permanent neighbour entry
     the device answers ARP requests from (C(proxy)), so known endpoints are reached without flooding."
+  - Only the listed peers may send to the VXLAN port unless O(firewall=false).
   - The peer set is authoritative. Entries of peers no longer listed are removed; a peer whose underlay
     address changed is updated in place. A change of VNI, port, local address, underlay device or mode
     recreates the device, and the plan says so.
@@ -95,8 +96,28 @@ options:
             description: The container's MAC address.
             type: str
             required: true
+  firewall:
+    description:
+      - Only the listed peers may send to the VXLAN UDP port; every other source is dropped. The rules are in
+        filter chains the collection owns (C(-p udp -j CNET-VXLAN) first in C(INPUT); C(CNET-VXLAN) sends each
+        port to a chain per overlay, C(CNET-V-<device>), that accepts its peers, and drops the rest of the port).
+      - Without this, anyone who reaches the port can inject frames into the overlay (VXLAN has no
+        authentication). V(false) removes this overlay's chain (and the shared ones once no overlay has one),
+        e.g. when a host firewall of your own already filters the port.
+      - Overlays sharing a port accept each other's peers (the kernel tells them apart by VNI).
+    type: bool
+    default: true
+  backend:
+    description:
+      - Which iptables holds the port filter. V(auto) is whatever C(iptables-restore) is on the host (Debian and
+        Ubuntu default to nft).
+    type: str
+    choices: [auto, nft, legacy]
+    default: auto
   state:
-    description: O(state=absent) removes the device and with it every entry (only a device the collection made).
+    description:
+      - O(state=absent) removes the device and with it every entry (only a device the collection made), and its
+        port filter chain.
     type: str
     choices: [present, absent]
     default: present
@@ -142,7 +163,7 @@ actions:
   elements: str
   sample: ["ip neigh replace 10.244.2.0 lladdr 02:cc:c0:00:02:0c dev vx4096 nud permanent"]
 diff:
-  description: The device and each peer the plan changes, before and after.
+  description: The device, each peer and the port filter (C(iptables)) the plan changes, before and after.
   returned: in diff mode (C(--diff))
   type: dict
 timing:
@@ -167,6 +188,8 @@ def main():
                 port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
                 local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
                 bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=peer, default=[]),
+                firewall=dict(type="bool", default=True),
+                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"),
                 state=dict(type="str", choices=["present", "absent"], default="present"))
     run(VxlanOverlay, spec)
 

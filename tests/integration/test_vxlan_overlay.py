@@ -78,7 +78,10 @@ def test_l3_drift_and_peer_removal(make_lab):
             ("ip neigh del 10.244.2.0 dev vx4096", "ip neigh replace 10.244.2.0 lladdr %s dev vx4096 nud permanent" % mac2),
             ("bridge fdb del %s dev vx4096 dst %s self" % (mac2, peer2),
              "bridge fdb replace %s dev vx4096 dst %s self permanent" % (mac2, peer2)),
-            ("ip link set vx4096 mtu 1400", "ip link set vx4096 mtu 1450")):
+            ("ip link set vx4096 mtu 1400", "ip link set vx4096 mtu 1450"),
+            ("iptables -D INPUT -p udp -j CNET-VXLAN", "iptables -t filter -I INPUT 1 -p udp -j CNET-VXLAN"),
+            ("iptables -D CNET-V-vx4096 -s %s/32 -j ACCEPT" % peer2,
+             "iptables -t filter -I CNET-V-vx4096 1 -s %s/32 -j ACCEPT" % peer2)):
         h1.sh(breakage)
         predicted = h1.run("vxlan_overlay", l3_args(lab, 1), check=True)["actions"]
         assert predicted == [expected], (breakage, predicted)
@@ -93,11 +96,13 @@ def test_l3_drift_and_peer_removal(make_lab):
         args = l3_args(lab, i)
         args["peers"] = args["peers"][:2]
         gone = host.converge("vxlan_overlay", args)["actions"]
-        assert gone[0] == "ip route del 10.244.3.0/24 dev vx4096" and len(gone) == 3, gone
+        assert gone[:2] == ["iptables -t filter -D CNET-V-vx4096 -s %s/32 -j ACCEPT" % lab["hosts"][2]["address"],
+                            "ip route del 10.244.3.0/24 dev vx4096"] and len(gone) == 4, gone
         assert "10.244.3.0" not in host.sh("ip route; ip neigh show dev vx4096; bridge fdb show dev vx4096").stdout
     assert ping(h2, "c2", "10.244.1.10").returncode == 0
     # a VNI change recreates the device, visibly
-    recreated = h1.run("vxlan_overlay", l3_args(lab, 1, vni=4097, device="vx4096"), check=True)["actions"]
+    recreated = h1.run("vxlan_overlay", l3_args(lab, 1, vni=4097, device="vx4096", peers=args["peers"]),
+                       check=True)["actions"]
     assert recreated[0].startswith("ip link del vx4096  # vni 4096 -> 4097 changed: the device is recreated")
 
 
@@ -136,7 +141,7 @@ def test_l2_one_subnet_across_hosts(make_lab):
 def test_bad_input_fails_clearly_and_leaves_nothing(make_lab):
     lab = make_lab(1)
     host = modrun.Host(lab, "h1", modrun.PYTHONS["pyroute2-0.7"])
-    before = host.sh("ip -br link").stdout
+    before = host.sh("ip -br link; iptables-save | grep -v '^#'; true").stdout
     for args, words in (
             ({"vni": 0, "lease": lease(1)}, "vni: 0 is out of range"),
             ({"vni": VNI}, "mode l3 needs this host's lease"),
@@ -147,4 +152,59 @@ def test_bad_input_fails_clearly_and_leaves_nothing(make_lab):
             ({"vni": VNI, "lease": lease(1), "local": "192.0.2.99"}, "no interface of this host has 192.0.2.99")):
         result = host.run("vxlan_overlay", args, expect_fail=True)
         assert words in result["msg"] and "Traceback" not in result["msg"], (words, result["msg"])
-    assert host.sh("ip -br link").stdout == before
+    assert host.sh("ip -br link; iptables-save | grep -v '^#'; true").stdout == before
+
+
+def rx_packets(host, device):
+    return host.ipj("-s", "link", "show", device)[0]["stats64"]["rx"]["packets"]
+
+
+def drops(host):
+    """Packets the port filter dropped (the DROP rule's counter in CNET-VXLAN)."""
+    out = host.sh("iptables -t filter -L CNET-VXLAN -v -x -n").stdout
+    return sum(int(line.split()[0]) for line in out.splitlines() if " DROP " in " %s " % line)
+
+
+def test_only_listed_peers_may_send_to_the_vxlan_port(make_lab):
+    """h3 programs h1 as its peer, but h1 does not list h3: h3's VXLAN packets are dropped at h1's INPUT until
+    h1 turns the filter off (then they reach h1's overlay device). The bridge networks' chains and the overlay's
+    are each left alone by the other's teardown."""
+    lab = make_lab(3)
+    hosts = fleet_hosts(lab, modrun.PYTHONS["pyroute2-0.9"])
+    addr = [h["address"] for h in lab["hosts"]]
+    for i, host in enumerate(hosts, 1):
+        container_l3(host, i)
+    h1, h2, h3 = hosts
+    h1_args = l3_args(lab, 1, peers=[{"address": addr[1], "lease": lease(2)}])
+    created = h1.converge("vxlan_overlay", h1_args)["actions"]
+    assert created[:6] == [
+        "iptables -t filter -N CNET-VXLAN", "iptables -t filter -N CNET-V-vx4096",
+        "iptables -t filter -I INPUT 1 -p udp -j CNET-VXLAN",
+        "iptables -t filter -A CNET-VXLAN -p udp -m udp --dport 4789 -j CNET-V-vx4096",
+        "iptables -t filter -A CNET-VXLAN -p udp -m udp --dport 4789 -j DROP",
+        "iptables -t filter -A CNET-V-vx4096 -s %s/32 -j ACCEPT" % addr[1]]
+    h2.converge("vxlan_overlay", l3_args(lab, 2, peers=[{"address": addr[0], "lease": lease(1)}]))
+    h3.converge("vxlan_overlay", l3_args(lab, 3, peers=[{"address": addr[0], "lease": lease(1)}]))
+    assert ping(h2, "c2", "10.244.1.10").returncode == 0  # a listed peer gets through
+    rx, dropped = rx_packets(h1, "vx4096"), drops(h1)
+    assert ping(h3, "c3", "10.244.1.10").returncode != 0
+    assert rx_packets(h1, "vx4096") == rx and drops(h1) >= dropped + 1
+    # the filter off: the chains go, and h3's packet is decapsulated into h1's overlay
+    off = h1.converge("vxlan_overlay", dict(h1_args, firewall=False))["actions"]
+    assert off[0] == "iptables -t filter -D INPUT -p udp -j CNET-VXLAN" and "CNET" not in h1.sh("iptables-save").stdout
+    ping(h3, "c3", "10.244.1.10")  # the reply has no way back (h1 has no route to h3's lease); the request arrives
+    assert rx_packets(h1, "vx4096") >= rx + 1
+    # beside a bridge network's rules: the nat teardown leaves the overlay's chains, the overlay's removal the nat's
+    h1.converge("vxlan_overlay", h1_args)
+    h1.converge("iptables_nat", {"bridge": "cnet1", "subnet": "10.244.1.0/24", "publish": [
+        {"address": "10.244.1.10", "ports": ["2333:22"]}]})
+    vxlan_rules = [line for line in h1.sh("iptables-save -t filter").stdout.splitlines() if "VXLAN" in line or "-V-" in line]
+    torn = h1.converge("iptables_nat", {"networks": [], "purge": True})["actions"]
+    assert not any("VXLAN" in a or "-V-" in a for a in torn)
+    assert [line for line in h1.sh("iptables-save -t filter").stdout.splitlines()
+            if "VXLAN" in line or "-V-" in line] == vxlan_rules
+    h1.converge("iptables_nat", {"bridge": "cnet1", "subnet": "10.244.1.0/24"})
+    nat_rules = h1.sh("iptables-save | grep -- '-F-cnet1\\|-P-cnet1'").stdout
+    gone = h1.converge("vxlan_overlay", {"vni": VNI, "state": "absent"})["actions"]
+    assert gone[-1] == "ip link del vx4096" and "CNET-V" not in h1.sh("iptables-save").stdout
+    assert h1.sh("iptables-save | grep -- '-F-cnet1\\|-P-cnet1'").stdout == nat_rules

@@ -36,12 +36,13 @@ PARAMS = {"name": "backend", "vni": 4096, "lease": "10.244.1.0/24",
                     {"address": "192.0.2.13", "lease": "10.244.3.0/24"}]}
 
 
-def planned(params, view, fdb=(), neigh=None):
+def planned(params, view, fdb=(), neigh=None, xt=None):
+    """The plan's words; xt: the observed filter table (None: iptables not observed, no filter planned)."""
     res = VxlanOverlay.from_params(params)
-    res.ctx, res.host = Ctx(), view
+    res.ctx, res.host, res.xt = Ctx(), view, xt
     res.underlay = res._underlay()  # pylint: disable=protected-access
     res.fdb, res.neigh = set(fdb), dict(neigh or {})
-    return [action.text for action in res.plan(res.ctx)]
+    return [word for action in res.plan(res.ctx) for word in action.words()]
 
 
 def test_vtep_mac_is_derived_from_the_underlay_address():
@@ -102,3 +103,48 @@ def test_bad_input_names_the_field(params, words):
     with pytest.raises(InputError) as err:
         VxlanOverlay.from_params(params)
     assert words in str(err.value)
+
+
+def test_port_filter_first_accepts_the_listed_peers_and_drops_the_rest_of_the_port():
+    actions = planned(PARAMS, host_view(), xt={"INPUT": ["-j HOSTFW"], "HOSTFW": []})
+    assert actions[:6] == [
+        "iptables -t filter -N CNET-VXLAN", "iptables -t filter -N CNET-V-vx4096",
+        "iptables -t filter -I INPUT 1 -p udp -j CNET-VXLAN",
+        "iptables -t filter -A CNET-VXLAN -p udp -m udp --dport 4789 -j CNET-V-vx4096",
+        "iptables -t filter -A CNET-VXLAN -p udp -m udp --dport 4789 -j DROP",
+        "iptables -t filter -A CNET-V-vx4096 -s 192.0.2.12/32 -j ACCEPT"]
+    assert actions[6] == "iptables -t filter -A CNET-V-vx4096 -s 192.0.2.13/32 -j ACCEPT"  # not itself (.11)
+    assert actions[7].startswith("ip link add vx4096")
+
+
+def test_port_filter_keeps_other_overlays_and_the_bridge_networks_chains():
+    view = host_view()
+    view.links["vx7"] = {"index": 12, "name": "vx7", "kind": "vxlan", "mtu": 1450, "master": None, "up": True,
+                         "mac": "02:cc:00:00:00:07", "alias": None, "vxlan": {"port": 8472}}
+    xt = {"INPUT": ["-p udp -j CNET-VXLAN", "-j HOSTFW"], "FORWARD": ["-j CNET-USER", "-j CNET-FORWARD"],
+          "CNET-FORWARD": [], "CNET-USER": [], "CNET-F-cnet0": [],
+          "CNET-VXLAN": ["-p udp -m udp --dport 8472 -j CNET-V-vx7", "-p udp -m udp --dport 8472 -j DROP"],
+          "CNET-V-vx7": ["-s 192.0.2.50/32 -j ACCEPT"]}
+    actions = [a for a in planned(PARAMS, view, xt=xt) if a.startswith("iptables")]
+    assert actions == [
+        "iptables -t filter -N CNET-V-vx4096",
+        "iptables -t filter -I CNET-VXLAN 1 -p udp -m udp --dport 4789 -j CNET-V-vx4096",
+        "iptables -t filter -I CNET-VXLAN 3 -p udp -m udp --dport 4789 -j DROP",  # after vx7
+        "iptables -t filter -A CNET-V-vx4096 -s 192.0.2.12/32 -j ACCEPT",
+        "iptables -t filter -A CNET-V-vx4096 -s 192.0.2.13/32 -j ACCEPT"]
+    # without a filter of its own the overlay's chain and dispatch go; the other overlay's stay
+    off = [a for a in planned(dict(PARAMS, firewall=False), view, xt=dict(xt, **{
+        "CNET-VXLAN": xt["CNET-VXLAN"] + ["-p udp -m udp --dport 4789 -j CNET-V-vx4096"],
+        "CNET-V-vx4096": ["-s 192.0.2.12/32 -j ACCEPT"]})) if a.startswith("iptables")]
+    assert off == ["iptables -t filter -D CNET-VXLAN -p udp -m udp --dport 4789 -j CNET-V-vx4096",
+                   "iptables -t filter -F CNET-V-vx4096", "iptables -t filter -X CNET-V-vx4096"]
+
+
+def test_port_filter_is_removed_with_the_last_overlay():
+    dispatch = ["-p udp -m udp --dport 4789 -j CNET-V-vx4096", "-p udp -m udp --dport 4789 -j DROP"]
+    xt = {"INPUT": ["-p udp -j CNET-VXLAN"], "CNET-VXLAN": dispatch,
+          "CNET-V-vx4096": ["-s 192.0.2.12/32 -j ACCEPT"], "CNET-USER": ["-j ACCEPT"]}
+    actions = planned({"vni": 4096, "state": "absent"}, host_view(), xt=xt)
+    assert actions == ["iptables -t filter -D INPUT -p udp -j CNET-VXLAN", "iptables -t filter -F CNET-VXLAN",
+                       "iptables -t filter -F CNET-V-vx4096", "iptables -t filter -X CNET-VXLAN",
+                       "iptables -t filter -X CNET-V-vx4096"]
