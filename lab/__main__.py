@@ -58,6 +58,14 @@ def cmd_matrix(args):
     columns, result = matrix.underlay(args.name)
     text, bad = matrix.render(columns, result, "lab %s: ping over the underlay" % args.name)
     print(text)
+    if args.containers:
+        columns, result = matrix.containers(args.name)
+        print()
+        print(matrix.render_containers(columns, result, "lab %s: what each namespace reaches (real pings)" % args.name))
+    if args.publish:
+        host, netns, port, host_port, ehost, ens = args.publish.split(":")
+        print()
+        print("\n".join(matrix.published(args.name, host, netns, int(port), int(host_port), (ehost, ens))))
     return 1 if bad else 0
 
 
@@ -106,6 +114,9 @@ def parser():
     ex.set_defaults(func=cmd_exec)
     mx = sub.add_parser("matrix", help="ping every host from every host and print the table")
     mx.add_argument("name")
+    mx.add_argument("--containers", action="store_true", help="also every namespace against every container address")
+    mx.add_argument("--publish", metavar="HOST:NETNS:PORT:HOST_PORT:EGRESS_HOST:EGRESS_NETNS",
+                    help="also a published port from the fabric and egress masquerade seen from the outside")
     mx.set_defaults(func=cmd_matrix)
     snap = sub.add_parser("root-snapshot", help="print the root namespace's network state, or compare with a saved one")
     snap.add_argument("--compare", metavar="FILE", help="a snapshot printed earlier; exit 1 if anything differs")

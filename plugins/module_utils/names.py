@@ -143,3 +143,13 @@ def addresses(values, field):
         if norm not in out:
             out.append(norm)
     return out
+
+
+def boolean(raw, key, field, default):
+    """raw[key] as a bool (default when unset); anything but true/false is refused."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise InputError("%s.%s: '%s' is not true or false" % (field, key, value))
+    return value

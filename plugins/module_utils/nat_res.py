@@ -23,15 +23,6 @@ _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dpo
 BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
 
 
-def _bool(raw, key, field, default):
-    value = raw.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise InputError("%s.%s: '%s' is not true or false" % (field, key, value))
-    return value
-
-
 def normalize(raw, field, default_state):
     bridge = names.ifname(raw.get("bridge"), field + ".bridge")
     state = raw.get("state") or default_state
@@ -45,9 +36,9 @@ def normalize(raw, field, default_state):
     subnet = names.network(raw["subnet"], field + ".subnet")
     if names.version_of(subnet) != 4:
         raise InputError("%s.subnet: '%s' is not IPv4; this module manages IPv4 (iptables) rules" % (field, subnet))
-    internal = _bool(raw, "internal", field, False)
-    item.update(subnet=subnet, internal=internal, icc=_bool(raw, "icc", field, True),
-                masquerade=_bool(raw, "masquerade", field, not internal),
+    internal = names.boolean(raw, "internal", field, False)
+    item.update(subnet=subnet, internal=internal, icc=names.boolean(raw, "icc", field, True),
+                masquerade=names.boolean(raw, "masquerade", field, not internal),
                 routed_subnets=[names.network(r, "%s.routed_subnets[%d]" % (field, i))
                                 for i, r in enumerate(raw.get("routed_subnets") or [])])
     mappings = []

@@ -1,0 +1,73 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: fleet_plan
+short_description: One host's networks and containers, computed from the whole fleet's inventory
+version_added: 0.1.0
+description:
+  - An action that runs on the controller. It checks the fleet's C(cnet_networks) and every host's
+    C(cnet_containers), C(cnet_overlay_leases) and underlay address, allocates overlay leases and container
+    addresses that stay stable (what each host recorded after its last run is kept, pins are honoured, new
+    ones get free slots), and sets the fact C(cnet_plan) - the arguments of this host's module calls, what
+    to remove, the overlay health probes and the record to keep. The roles of this collection use it.
+  - Bad input fails with the variable, the host and the item named, before any host is changed.
+author:
+  - cnet.linux contributors (@cnet-linux)
+attributes:
+  check_mode:
+    description: Computes the same plan in check mode (it changes nothing itself).
+    support: full
+  diff_mode:
+    description: Returns no diff (the module calls it plans for do).
+    support: none
+options:
+  fleet:
+    description: The inventory hosts of the fleet (every host's lease and endpoints are known to every other).
+    type: list
+    elements: str
+    required: true
+  networks:
+    description: The networks (C(cnet_networks)).
+    type: list
+    elements: dict
+    default: []
+  teardown:
+    description: Plan the removal of everything (networks in the inventory and in the host's record).
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Compute this host's plan
+  cnet.linux.fleet_plan:
+    fleet: "{{ groups['all'] }}"
+    networks: "{{ cnet_networks }}"
+'''
+
+RETURN = r'''
+ansible_facts:
+  description: C(cnet_plan), this host's module arguments, removals, health probes and record.
+  returned: success
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(fleet=dict(type="list", elements="str", required=True),
+                                              networks=dict(type="list", elements="dict", default=[]),
+                                              teardown=dict(type="bool", default=False)),
+                           supports_check_mode=True)
+    module.fail_json(msg="cnet.linux.fleet_plan is an action: it runs on the controller inside a play")
+
+
+if __name__ == "__main__":
+    main()

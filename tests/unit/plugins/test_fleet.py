@@ -1,0 +1,121 @@
+"""The inventory model without hosts: validation messages, stable leases and addresses, one host's calls."""
+
+import pytest
+
+from ansible_collections.cnet.linux.plugins.module_utils import fleet_plan
+from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+
+NETS = [{"name": "bridge", "driver": "bridge", "bridge": "cnet0", "subnet": "172.17.0.0/16"},
+        {"name": "backend", "driver": "overlay", "mode": "l3", "vni": 4096, "subnet": "10.244.0.0/16"},
+        {"name": "flat", "driver": "overlay", "mode": "l2", "vni": 4097, "subnet": "10.245.0.0/24"}]
+
+
+def fleet(count, containers=None, recorded=None, pins=None):
+    return dict(("h%d" % i, {"underlay": "192.0.2.%d" % (10 + i), "containers": (containers or {}).get("h%d" % i, []),
+                             "recorded": (recorded or {}).get("h%d" % i), "leases": (pins or {}).get("h%d" % i)})
+                for i in range(1, count + 1))
+
+
+def leases_of(hosts):
+    return fleet_plan.build(NETS, hosts, "h1")["record"]["leases"]["backend"]
+
+
+def records(hosts):
+    return dict((h, fleet_plan.build(NETS, hosts, h)["record"]) for h in hosts)
+
+
+def test_leases_are_stable_when_hosts_come_and_go():
+    three = fleet(3)
+    first = leases_of(three)
+    assert len(set(first.values())) == 3 and all(v.endswith("/24") for v in first.values())
+    assert leases_of(three) == first  # the same from the same inputs
+    # a fourth host, the hosts' records read: nobody else moves
+    grown = fleet(4, recorded=records(three))
+    assert dict((h, leases_of(grown)[h]) for h in first) == first
+    # h2 leaves; the rest keep theirs, and h3's lease is known from h1's record even if h3's own is lost
+    smaller = dict((h, v) for h, v in grown.items() if h != "h2")
+    smaller["h3"] = dict(smaller["h3"], recorded=None)
+    smaller["h1"] = dict(smaller["h1"], recorded=records(grown)["h1"])
+    after = leases_of(smaller)
+    assert after["h1"] == first["h1"] and after["h3"] == first["h3"] and "h2" not in after
+
+
+def test_pinned_leases_are_honoured_and_checked():
+    pinned = leases_of(fleet(2, pins={"h2": {"backend": "10.244.3.0/24"}}))
+    assert pinned["h2"] == "10.244.3.0/24" and pinned["h1"] != pinned["h2"]
+    for pins, words in (({"h1": {"backend": "10.244.3.0/24"}, "h2": {"backend": "10.244.3.0/24"}}, "pinned for h1 too"),
+                        ({"h1": {"backend": "10.244.3.0/25"}}, "is not a /24 of 10.244.0.0/16"),
+                        ({"h1": {"nope": "10.244.3.0/24"}}, "unknown: nope")):
+        with pytest.raises(InputError) as err:
+            leases_of(fleet(2, pins=pins))
+        assert words in str(err.value)
+
+
+def test_addresses_are_stable_across_removals_and_lost_namespaces():
+    web = {"name": "web", "network": "bridge"}
+    api = {"name": "api", "networks": [{"name": "bridge"}, {"name": "backend"}, {"name": "flat"}]}
+    hosts = fleet(2, containers={"h1": [web, api], "h2": [dict(web, network="flat")]})
+    plan = fleet_plan.build(NETS, hosts, "h1")
+    assert plan["record"]["addresses"]["bridge"] == {"web": "172.17.0.2", "api": "172.17.0.3"}
+    # web leaves: api keeps .3 (its record), a newcomer takes the free .2
+    hosts["h1"] = dict(hosts["h1"], containers=[api, {"name": "new", "network": "bridge"}], recorded=plan["record"])
+    again = fleet_plan.build(NETS, hosts, "h1")["record"]["addresses"]["bridge"]
+    assert again == {"api": "172.17.0.3", "new": "172.17.0.2"}
+    # l2: one subnet across hosts, unique
+    l2 = plan["record"]["l2"]["flat"]
+    assert sorted(l2) == ["h1/api", "h2/web"] and len(set(l2.values())) == 2
+    pair = [p for v in plan["overlay"]["veths"] if v["network"] == "backend" for p in v["pairs"]][0]
+    assert pair["peer"] == "eth1" and pair["routes"] == [{"dest": "10.244.0.0/16", "via": pair["addresses"][0]
+                                                          .rsplit(".", 1)[0] + ".1"}] and "gateway" not in pair
+
+
+@pytest.mark.parametrize("nets, containers, words", [
+    (NETS + [{"name": "x", "subnet": "172.17.5.0/24"}], [], "the subnets of 'bridge' (172.17.0.0/16) and 'x'"),
+    (NETS, [{"name": "a", "network": "nope"}], "unknown network 'nope'"),
+    (NETS, [{"name": "a", "network": "bridge", "ipv4": "172.17.0.1"}], "172.17.0.1 is already the gateway"),
+    (NETS, [{"name": "a", "network": "bridge", "ipv4": "10.0.0.5"}], "is not a usable address of 172.17.0.0/16"),
+    (NETS, [{"name": "a", "network": "bridge", "ipv4": "172.17.0.9"}, {"name": "b", "network": "bridge",
+                                                                       "ipv4": "172.17.0.9"}], "is already a on"),
+    (NETS, [{"name": "a", "network": "container:web"}], "container:web names no container on this host"),
+    (NETS, [{"name": "a", "network": "bridge"}, {"name": "a", "network": "none"}], "listed twice"),
+    (NETS + [{"name": "b2", "bridge": "cnet0", "subnet": "172.18.0.0/16"}], [], "both use the device name 'cnet0'"),
+    (NETS, [{"name": "a", "network": "flat", "publish": ["80:80"]}], "must be a bridge network"),
+])
+def test_bad_inventories_are_refused_with_the_variable_named(nets, containers, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(nets, fleet(1, containers={"h1": containers}), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_one_hosts_calls_follow_the_docker_modes():
+    hosts = fleet(2, containers={"h1": [
+        {"name": "web", "network": "bridge", "ipv4": "172.17.0.10", "publish": ["2333:22"]},
+        {"name": "sidecar", "network": "container:web"}, {"name": "tools", "network": "none"},
+        {"name": "monitor", "network": "host"}, {"name": "job", "pid": 4242, "network": "bridge"}]})
+    plan = fleet_plan.build(NETS, hosts, "h1")
+    assert plan["namespaces"] == [{"name": "web"}, {"name": "sidecar", "container": "web"}, {"name": "tools"},
+                                  {"name": "monitor", "host": True}, {"name": "job", "pid": 4242}]
+    bridge = [v for v in plan["bridge"]["veths"] if v["network"] == "bridge"][0]
+    assert bridge["bridge"] == "cnet0" and [p["netns"] for p in bridge["pairs"]] == ["web", "job"]
+    assert bridge["pairs"][0]["hairpin"] and bridge["pairs"][0]["gateway"] == "172.17.0.1"
+    assert bridge["pairs"][0]["mac"] == "02:42:ac:11:00:0a"
+    nat = [n for n in plan["bridge"]["nat"] if n["bridge"] == "cnet0"][0]
+    assert nat["publish"] == [{"address": "172.17.0.10", "ports": ["2333:22"]}]
+    vx = [o for o in plan["overlay"]["overlays"] if o["vni"] == 4096][0]
+    assert [p["address"] for p in vx["peers"]] == ["192.0.2.11", "192.0.2.12"] and vx["local"] == "192.0.2.11"
+
+
+def test_networks_removed_from_the_inventory_are_removed_and_teardown_removes_all():
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "bridge"}]})
+    hosts["h1"]["recorded"] = fleet_plan.build(NETS, hosts, "h1")["record"]
+    plan = fleet_plan.build(NETS[:1], hosts, "h1")  # both overlays gone from the inventory
+    assert plan["gone"] == ["backend", "flat"]
+    assert {"device": "vx4096", "vni": 4096, "state": "absent"} in plan["overlay"]["overlays"]
+    assert {"name": "cn-backend", "state": "absent"} in plan["overlay"]["bridges"]
+    assert {"bridge": "cn-backend", "state": "absent"} in plan["overlay"]["nat"]
+    assert sorted(plan["record_pending"]["networks"]) == ["backend", "bridge", "flat"]
+    assert sorted(plan["record"]["networks"]) == ["bridge"]
+    down = fleet_plan.build(NETS[:1], hosts, "h1", teardown=True)
+    assert down["namespaces"] == [] and down["record"] is None
+    assert {"name": "cnet0", "state": "absent"} in down["bridge"]["bridges"]
+    assert [o["device"] for o in down["overlay"]["overlays"]] == ["vx4096", "vx4097"]
