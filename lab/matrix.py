@@ -72,13 +72,13 @@ def _records(name):
 def container_addresses(name):
     """[(label, address, host)] of every container address the lab's hosts recorded; host is set for host-local
     networks (bridge, ptp: the same subnet on every host, so only that host's namespaces count)."""
-    columns = []
-    for host, record in sorted(_records(name).items()):
+    columns, records = [], _records(name)
+    for host, record in sorted(records.items()):
         for net, addrs in sorted((record.get("addresses") or {}).items()):
             local = ((record.get("networks") or {}).get(net) or {}).get("driver") != "overlay"
             columns += [("%s@%s %s" % (c, host, net), ip, host if local else None) for c, ip in sorted(addrs.items())]
     seen = set()
-    for record in _records(name).values():
+    for record in records.values():
         for net, addrs in sorted((record.get("l2") or {}).items()):
             for key, ip in sorted(addrs.items()):
                 if ip not in seen:

@@ -21,6 +21,11 @@ VERSION = 1
 OVERLAY_MTU = 1450  # a 1500 underlay less VXLAN's 50
 
 
+def lease_gateway(lease):
+    """The first address of an l3 lease: the gateway on that host's overlay bridge."""
+    return str(ipaddress.ip_network(lease).network_address + 1)
+
+
 def endpoint_mac(ip):
     """02:42 + the IPv4 address, as Docker derives a container's MAC: every host computes every endpoint's."""
     return "02:42:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(ip).packed)
@@ -105,7 +110,7 @@ def _local_addresses(nets, conts, me, leases, record):
                 subnet, gateway = net["subnet"], net["gateway"]
                 if net["driver"] == "overlay":
                     subnet = leases[name][me]
-                    gateway = str(ipaddress.ip_network(subnet).network_address + 1)
+                    gateway = lease_gateway(subnet)
                 pools[name] = fleet_alloc.Pool(subnet, gateway, "network %s on %s" % (name, me))
             if net["driver"] == "ptp" and name in out:
                 raise InputError("%s: cnet_containers (%s): a ptp network has one container per host; '%s' already has "
@@ -142,7 +147,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
                     "local": underlay[me], "mtu": mtu, "firewall": net["firewall"]}
             if net["mode"] == "l3":
                 lease = leases[name][me]
-                gateway = str(ipaddress.ip_network(lease).network_address + 1)
+                gateway = lease_gateway(lease)
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu,
                                 "addresses": ["%s/%d" % (gateway, net["host_prefix"])]})
                 nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
@@ -158,6 +163,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
             overlays.append(args)
     namespaces = []
     nat_by_bridge = dict((item["bridge"], item) for item in nat)
+    probed = set()
     for c in conts:
         item = {"name": c["name"]}
         if c["pid"]:
@@ -173,16 +179,13 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
                 nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": c["publish"]})
-            if net["driver"] == "overlay":
-                targets = [(key.split("/", 1)[0], addr) for key, addr in sorted(l2.get(net["name"], {}).items())]
-                if net["mode"] == "l3":
-                    targets = [(h, str(ipaddress.ip_network(leases[net["name"]][h]).network_address + 1))
-                               for h in fleet]
+            if net["driver"] == "overlay" and net["name"] not in probed:
+                probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
-                           for h, addr in targets if h != me]
+                           for h, addr in _peer_targets(net, fleet, me, leases, l2)]
     record = {"version": VERSION, "host": me, "underlay": underlay.get(me), "networks": _net_records(nets.values()),
               "addresses": local, "leases": leases, "l2": l2}
-    plan = {"namespaces": namespaces, "health": _one_per_peer(health), "record": record}
+    plan = {"namespaces": namespaces, "health": health, "record": record}
     for role in ("bridge", "overlay"):
         mine = set(n["name"] for n in nets.values() if (n["driver"] == "overlay") == (role == "overlay"))
         plan[role] = {"bridges": [b for b in bridges if b["network"] in mine],
@@ -226,8 +229,7 @@ def _pair(net, c, j, local, l2, leases, me):
     if net["driver"] == "overlay" and net["mode"] == "l2":
         ip, prefix, gateway = l2[name]["%s/%s" % (me, c["name"])], ipaddress.ip_network(net["subnet"]).prefixlen, None
     elif net["driver"] == "overlay":
-        lease = ipaddress.ip_network(leases[name][me])
-        ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], str(lease.network_address + 1)
+        ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
     else:
         ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
     default_mtu = OVERLAY_MTU if net["driver"] == "overlay" else 1500
@@ -244,12 +246,11 @@ def _pair(net, c, j, local, l2, leases, me):
     return pair, ip
 
 
-def _one_per_peer(health):
-    """One probe per (network, peer host): the first local container's view of it."""
-    seen, out = set(), []
-    for probe in health:
-        key = (probe["network"], probe["host"])
-        if key not in seen:
-            seen.add(key)
-            out.append(probe)
-    return out
+def _peer_targets(net, fleet, me, leases, l2):
+    """[(peer host, address)] to probe an overlay by: each peer's lease gateway (l3), or its first endpoint (l2)."""
+    if net["mode"] == "l3":
+        return [(h, lease_gateway(leases[net["name"]][h])) for h in fleet if h != me]
+    first = {}
+    for key, addr in sorted(l2[net["name"]].items()):
+        first.setdefault(key.split("/", 1)[0], addr)
+    return [(h, addr) for h, addr in sorted(first.items()) if h != me]

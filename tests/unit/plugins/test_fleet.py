@@ -64,6 +64,11 @@ def test_addresses_are_stable_across_removals_and_lost_namespaces():
     # l2: one subnet across hosts, unique
     l2 = plan["record"]["l2"]["flat"]
     assert sorted(l2) == ["h1/api", "h2/web"] and len(set(l2.values())) == 2
+    # the overlay health gate: one probe per overlay and peer host, from the first local container on it
+    h2_lease = plan["record"]["leases"]["backend"]["h2"]
+    assert plan["health"] == [
+        {"netns": "api", "host": "h2", "address": h2_lease.rsplit(".", 1)[0] + ".1", "network": "backend"},
+        {"netns": "api", "host": "h2", "address": l2["h2/web"], "network": "flat"}]
     pair = [p for v in plan["overlay"]["veths"] if v["network"] == "backend" for p in v["pairs"]][0]
     assert pair["peer"] == "eth1" and pair["routes"] == [{"dest": "10.244.0.0/16", "via": pair["addresses"][0]
                                                           .rsplit(".", 1)[0] + ".1"}] and "gateway" not in pair
