@@ -3,7 +3,7 @@
 Each host is a process tree in its own network, mount and UTS namespace: a
 private ``/run`` (so ``/run/netns``, locks and ``xtables.lock`` are its own),
 its own ``/sys``, its own ``/var/lib/cnet`` (bound from the lab directory, so
-it survives a host restart), its own hostname, and a real ``sshd`` on its
+it survives a host restart), its own hostname (in its own ``/etc/hosts``), and a real ``sshd`` on its
 underlay address. Hosts hang off bridges in a *fabric* namespace. Nothing is
 created in the root network namespace: veth pairs are made inside the fabric
 with their peer created directly in the host's namespace.
@@ -24,13 +24,21 @@ HOST_MOUNTS = ("/var/lib/cnet",)
 # Runs inside a host's fresh namespaces, then becomes its sshd.
 HOST_INIT = r"""
 set -e
-host=$1 state=$2 config=$3
+host=$1 state=$2 config=$3 hosts=$4
 mount -t tmpfs -o mode=0755 cnet-lab-run /run
 mkdir -p /run/sshd /run/netns /run/lock /run/cnet
 mount -t sysfs sysfs /sys
 mount --bind "$state" /var/lib/cnet
+mount --bind "$hosts" /etc/hosts
 hostname "$host"
 exec /usr/sbin/sshd -D -e -f "$config"
+"""
+
+# A host's own /etc/hosts names it, as a Debian installer writes it: resolving the hostname (Ansible's
+# facts ask for the FQDN) must not wait for a DNS server the lab cannot reach (10 s per fact gathering).
+ETC_HOSTS = """127.0.0.1\tlocalhost
+127.0.1.1\t{host}
+::1\tlocalhost ip6-localhost ip6-loopback
 """
 
 SSHD_CONFIG = """# cnet-lab sshd for lab {name}
@@ -156,12 +164,13 @@ def _netns_ino(pid):
         return None
 
 
-def _wait_unshared(pids, timeout=5.0):
-    mine = os.stat("/proc/self/ns/net").st_ino
+def _wait_unshared(pids, timeout=5.0, parents=()):
+    """Wait until each process is in a network namespace of its own (not this one, not one of parents')."""
+    taken = {os.stat("/proc/self/ns/net").st_ino, None} | {_netns_ino(p) for p in parents}
     deadline = time.monotonic() + timeout
     pending = set(pids)
     while pending and time.monotonic() < deadline:
-        pending = {p for p in pending if _netns_ino(p) in (mine, None)}
+        pending = {p for p in pending if _netns_ino(p) in taken}
         if pending:
             time.sleep(0.005)
     if pending:
@@ -219,12 +228,16 @@ def _start(state, config, python):
     for host in state["hosts"]:
         hdir = os.path.join(d, "hosts", host["name"])
         os.makedirs(os.path.join(hdir, "state"), exist_ok=True)
+        hosts_file = os.path.join(hdir, "etc-hosts")
+        with open(hosts_file, "w") as f:
+            f.write(ETC_HOSTS.format(host=host["name"]))
         pids[host["name"]] = procs.spawn(
             ["unshare", "--net", "--mount", "--uts", "--propagation", "private", "--",
-             "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config],
+             "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config, hosts_file],
             os.path.join(hdir, "sshd.log"), state["cgroup"])
     save(state)
     _wait_unshared([pair[0] for pair in pids.values()])
+    _start_jobs(state, log)
     if os.path.lexists(fabric_link(name)):
         os.unlink(fabric_link(name))
     os.symlink("/proc/%d/ns/net" % pids["fabric"][0], fabric_link(name))
@@ -245,6 +258,18 @@ def _start(state, config, python):
     os.chmod(proxy, 0o755)
     with open(inventory_path(name), "w") as f:
         f.write(topology.inventory_ini(state, key_file(), d, python))
+
+
+def _start_jobs(state, log):
+    """One process per host in a network namespace of its own (as another runtime's container with no
+    network): its pid is the host's cnet_lab_job_pid in the inventory, for pid adoption (``pid:``)."""
+    hosts = dict((h["name"], state["pids"][h["name"]][0]) for h in state["hosts"])
+    jobs = state.setdefault("jobs", {})
+    for name, pid in hosts.items():
+        jobs[name] = procs.spawn(nsenter(pid, mount=True) + ["--", "unshare", "--net", "--", "sleep", "infinity"],
+                                 log, state["cgroup"])
+    save(state)
+    _wait_unshared([pair[0] for pair in jobs.values()], parents=hosts.values())
 
 
 def _wait_ssh(state, wait):
@@ -281,7 +306,7 @@ def reap(name, interval=0.5):
 
 
 def recorded_pids(state):
-    return [tuple(v) for v in state.get("pids", {}).values()]
+    return [tuple(v) for v in list(state.get("pids", {}).values()) + list(state.get("jobs", {}).values())]
 
 
 def down(name):

@@ -136,7 +136,9 @@ def inventory_ini(lab, key_file, lab_dir, python="/usr/bin/python3"):
     lines = ["# written by cnet-lab for lab %s; removed by 'cnet-lab down %s'" % (lab["name"], lab["name"]),
              "[%s]" % group]
     for host in lab["hosts"]:
-        lines.append("%s ansible_host=%s" % (host["name"], host["address"]))
+        job = lab.get("jobs", {}).get(host["name"])
+        lines.append("%s ansible_host=%s" % (host["name"], host["address"])
+                     + (" cnet_lab_job_pid=%d" % job[0] if job else ""))
     lines += [
         "",
         "[%s:vars]" % group,

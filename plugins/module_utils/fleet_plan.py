@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 
 from ansible_collections.cnet.linux.plugins.module_utils import fleet_alloc, fleet_inventory, names
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
@@ -64,7 +65,8 @@ def build(raw_networks, hosts, me, teardown=False):
             underlay[h] = names.ip(addr, "%s: cnet_underlay_address" % h, 4)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
-    local = _local_addresses(nets, conts[me], me, leases, records[me])
+    # every host's addresses, not only this host's: a mistake anywhere fails every host before any changes
+    local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)[me]
     return _calls(nets, fleet, me, conts[me], local, leases, l2, underlay, records[me])
 
 
@@ -219,9 +221,18 @@ def _with_removals(plan, nets, old_record):
             role.setdefault("overlays", []).append({"device": net["device"], "vni": net["vni"], "state": "absent"})
     plan["gone"] = sorted(gone)
     if plan["record"] is not None:
-        pending = dict(plan["record"], networks=dict(plan["record"]["networks"], **gone))
-        plan["record_pending"] = pending
+        # What the host's file holds after each write; a write that would not change it is not planned.
+        on_disk = _as_json(old_record)
+        pending = _as_json(dict(plan["record"], networks=dict(plan["record"]["networks"], **gone)))
+        if pending != on_disk:
+            plan["record_pending"] = on_disk = pending
+        plan["record_write"] = _as_json(plan["record"]) != on_disk
     return plan
+
+
+def _as_json(value):
+    """The value as read back from the record file (tuples become lists, keys strings)."""
+    return json.loads(json.dumps(value)) if value is not None else None
 
 
 def _pair(net, c, j, local, l2, leases, me):

@@ -31,8 +31,14 @@ def test_each_host_is_its_own_machine(make_lab):
         seen = [ids[h][kind] for h in hosts]
         assert len(set(seen)) == len(hosts), "hosts share a namespace: %s" % seen
         assert mine[kind] not in seen
+    inventory = open(lab["inventory"]).read()
     for h in hosts:
         assert run_in(lab, h, "hostname").stdout.strip() == h
+        # the host's job process (for pid adoption): a network namespace of its own, the host's mounts
+        job = lab["jobs"][h][0]
+        assert os.readlink("/proc/%d/ns/net" % job) not in (ids[h][0], mine[0])
+        assert os.readlink("/proc/%d/ns/mnt" % job) == ids[h][1]
+        assert " cnet_lab_job_pid=%d\n" % job in inventory
         assert sorted(run_in(lab, h, "ls", "/sys/class/net").stdout.split()) == ["eth0", "lo"]
 
     # private /run/netns, iptables, sysctls, state and /run directories
@@ -139,7 +145,7 @@ def test_down_ends_every_process_of_the_lab_and_leaves_nothing(make_lab):
     lab = make_lab(2)
     # a daemon a test might leave running inside a host, detached from everything
     run_in(lab, "h1", "sh", "-c", "setsid sleep 600 >/dev/null 2>&1 < /dev/null &")
-    pids = [tuple(p) for p in lab["pids"].values()]
+    pids = [tuple(p) for p in list(lab["pids"].values()) + list(lab["jobs"].values())]
     if lab["cgroup"]:
         assert len(lab_processes(lab)) >= len(pids) + 1
     daemon = []

@@ -62,6 +62,8 @@ def test_inventory_reaches_hosts_through_the_fabric_namespace():
     parser = configparser.ConfigParser(allow_no_value=True, delimiters=("=",), interpolation=None)
     parser.read_string(text)
     assert dict(parser["cnet_lab"]) == {"h1 ansible_host": "192.0.2.11", "h2 ansible_host": "192.0.2.12"}
+    lab["jobs"] = {"h1": [4242, 1], "h2": [4343, 1]}  # each host's process for pid adoption, once started
+    assert "h2 ansible_host=192.0.2.12 cnet_lab_job_pid=4343" in topology.inventory_ini(lab, "/k/id", "/l/x")
     args = parser["cnet_lab:vars"]["ansible_ssh_common_args"]
     assert 'ProxyCommand="/l/x/proxy %h %p"' in args
     assert "ControlPath=/l/x/ssh-%C" in args  # never shared with another lab's dead SSH master

@@ -1,5 +1,7 @@
 """The inventory model without hosts: validation messages, stable leases and addresses, one host's calls."""
 
+import json
+
 import pytest
 
 from ansible_collections.cnet.linux.plugins.module_utils import fleet_plan
@@ -124,3 +126,23 @@ def test_networks_removed_from_the_inventory_are_removed_and_teardown_removes_al
     assert down["namespaces"] == [] and down["record"] is None
     assert {"name": "cnet0", "state": "absent"} in down["bridge"]["bridges"]
     assert [o["device"] for o in down["overlay"]["overlays"]] == ["vx4096", "vx4097"]
+
+
+def test_the_record_is_written_only_when_it_would_change():
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "bridge"}]})
+    first = fleet_plan.build(NETS, hosts, "h1")
+    # nothing recorded yet: written once before the run (nothing gone, so the end has nothing to add)
+    assert first["record_pending"] == first["record"] and not first["record_write"]
+    hosts["h1"]["recorded"] = json.loads(json.dumps(first["record"]))  # as the host's file reads back
+    again = fleet_plan.build(NETS, hosts, "h1")
+    assert "record_pending" not in again and not again["record_write"]
+    gone = fleet_plan.build(NETS[:1], hosts, "h1")  # the pending record keeps the networks still to remove
+    assert "record_pending" in gone and gone["record_write"]
+
+
+def test_every_host_refuses_another_hosts_mistake():
+    hosts = fleet(2, containers={"h2": [{"name": "a", "network": "bridge", "ipv4": "10.0.0.5"}]})
+    for me in ("h1", "h2"):
+        with pytest.raises(InputError) as err:
+            fleet_plan.build(NETS, hosts, me)
+        assert str(err.value).startswith("h2: cnet_containers (a) ipv4 on bridge"), str(err.value)
