@@ -3,10 +3,11 @@
 Each host is a process tree in its own network, mount and UTS namespace: a
 private ``/run`` (so ``/run/netns``, locks and ``xtables.lock`` are its own),
 its own ``/sys``, its own ``/var/lib/cnet`` (bound from the lab directory, so
-it survives a host restart), its own hostname (in its own ``/etc/hosts``), and a real ``sshd`` on its
-underlay address. Hosts hang off bridges in a *fabric* namespace. Nothing is
-created in the root network namespace: veth pairs are made inside the fabric
-with their peer created directly in the host's namespace.
+it survives a host restart), its own hostname (named in its own ``/etc/hosts``),
+a real ``sshd`` on its underlay address, and one process in a network namespace
+of its own (for ``pid:`` adoption). Hosts hang off bridges in a *fabric*
+namespace. Nothing is created in the root network namespace: veth pairs are
+made inside the fabric with their peer created directly in the host's namespace.
 """
 
 import json

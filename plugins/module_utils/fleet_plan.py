@@ -65,9 +65,9 @@ def build(raw_networks, hosts, me, teardown=False):
             underlay[h] = names.ip(addr, "%s: cnet_underlay_address" % h, 4)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
-    # every host's addresses, not only this host's: a mistake anywhere fails every host before any changes
-    local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)[me]
-    return _calls(nets, fleet, me, conts[me], local, leases, l2, underlay, records[me])
+    # every host's addresses are allocated, not only this host's: a mistake anywhere fails every host's plan
+    local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
+    return _calls(nets, fleet, me, conts[me], local[me], leases, l2, underlay, records[me])
 
 
 def _record(raw):
