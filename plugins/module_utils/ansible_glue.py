@@ -34,7 +34,7 @@ def run(resource_cls, argument_spec, **module_kwargs):
         if exc.done or exc.undone:
             msg += "; what this run had created was removed again: %s" % (", ".join(exc.undone) or "nothing")
         module.fail_json(msg=msg, changed=False, applied=exc.done, rolled_back=exc.undone)
-    except (OSError, rtnl.NetlinkError) as exc:
+    except OSError as exc:  # netlink refusals (rtnl.NetlinkError) included
         module.fail_json(msg="%s: %s" % (resource_cls.__name__.lower(), reason(exc)), exception=traceback.format_exc())
     for warning in result.pop("warnings", []):
         module.warn(warning)

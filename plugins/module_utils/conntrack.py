@@ -10,11 +10,6 @@ __metaclass__ = type
 
 import socket
 
-try:
-    from pyroute2 import conntrack as _ct
-except ImportError:  # reported by rtnl with the fix
-    _ct = None
-
 PROTOS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
 
 
@@ -23,9 +18,10 @@ def flush(flows):
     flow's container address. Returns how many were deleted."""
     if not flows:
         return 0
+    from pyroute2 import conntrack  # pylint: disable=import-outside-toplevel  # only when a run needs it
     wanted = set((PROTOS[f["proto"]], int(f["host_port"]), f["address"]) for f in flows)
     deleted = 0
-    ct = _ct.Conntrack()
+    ct = conntrack.Conntrack()
     try:
         for entry in list(ct.dump_entries()):
             orig, reply = entry.tuple_orig, entry.tuple_reply

@@ -107,9 +107,10 @@ class Lock:
 
 def reason(exc):
     """A readable cause for an exception raised by netlink or the OS."""
-    code = getattr(exc, "code", None) if isinstance(exc, rtnl.NetlinkError) else getattr(exc, "errno", None)
+    code = getattr(exc, "errno", None)
     if code:
-        return "%s (errno %d)" % (os.strerror(code), code)
+        detail = getattr(exc, "detail", None)  # the kernel's own words, when it gave them (extended ack)
+        return "%s (errno %d)%s" % (os.strerror(code), code, ": " + detail if detail else "")
     return str(exc) or exc.__class__.__name__
 
 

@@ -108,7 +108,7 @@ class Netns:
 
     def _lo(self, name):
         """The namespace's loopback, from one link dump (no pyroute2 socket unless something is written)."""
-        for link in self.ctx.nl.dumper(name).links():
+        for link in self.ctx.nl.sock(name).links():
             if link["name"] == "lo":
                 return link
         return {"up": False, "alias": None}

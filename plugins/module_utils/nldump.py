@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read-only rtnetlink dumps (links, addresses, routes) parsed straight into plain dicts.
+"""A plain rtnetlink socket per namespace: dumps (links, addresses, routes, neighbours) parsed straight into
+plain dicts, and the requests nlmsg builds, each acknowledged by the kernel.
 
 Observing is most of a no-op run's time, and a general-purpose message parser spends it decoding
-attributes nobody reads. This reader asks for the three dumps on a plain netlink socket and keeps only the
-attributes the engine compares (names, kinds, MTU, MAC, alias, master, peer, bridge options, addresses,
-main-table routes, the IPv6 address generation mode, a bridge port's hairpin mode); it behaves the same
-whatever pyroute2 version writes. Writes stay with pyroute2.
+attributes nobody reads. This reader asks for the dumps and keeps only the attributes the engine compares
+(names, kinds, MTU, MAC, alias, master, peer, bridge options, addresses, main-table routes, the IPv6 address
+generation mode, a bridge port's hairpin mode); it behaves the same whatever pyroute2 version is installed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,12 +15,16 @@ __metaclass__ = type
 
 import errno
 import ipaddress
+import os
 import socket
 import struct
 
 NETLINK_ROUTE = 0
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-NLM_F_REQUEST, NLM_F_DUMP, NLM_F_DUMP_INTR = 0x1, 0x300, 0x10
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR = 0x1, 0x4, 0x300, 0x10
+NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200  # in an error message
+SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
+NLMSGERR_ATTR_MSG = 1
 RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH = 18, 22, 26, 30
 RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE = 16, 20, 24
 IFF_UP = 1
@@ -38,6 +42,15 @@ _NDMSG = struct.Struct("=BxxxiHBB")
 _BE16 = struct.Struct("!H")
 _U32 = struct.Struct("=I")
 _I32 = struct.Struct("=i")
+
+
+class NetlinkError(OSError):
+    """The kernel refused a request: errno (also as .code) and, when it said one, its own reason (extack)."""
+
+    def __init__(self, code, detail=None):
+        super(NetlinkError, self).__init__(code, os.strerror(code))
+        self.code = code
+        self.detail = detail
 
 
 class DumpInterrupted(Exception):
@@ -147,12 +160,24 @@ def parse_neigh(data, start, end):
             "mac": _mac(a.get(2)), "state": state, "flags": flags}
 
 
+def _extack(data, pos, length, flags):
+    """The kernel's reason text (NLM_F_ACK_TLVS) after an error's copy of our request (only its header when
+    NLM_F_CAPPED), or None."""
+    copied = _HDR.size if flags & NLM_F_CAPPED else (_HDR.unpack_from(data, pos + _HDR.size + _I32.size)[0] + 3) & ~3
+    return _text(attrs(data, pos + _HDR.size + _I32.size + copied, pos + length).get(NLMSGERR_ATTR_MSG)) or None
+
+
 class Dumper:
-    """A netlink socket (opened in whatever namespace the thread is in) that makes dumps."""
+    """A netlink socket (opened in whatever namespace the thread is in) that makes dumps and requests."""
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        for option in (NETLINK_CAP_ACK, NETLINK_EXT_ACK):  # short acks, with the kernel's reason on an error
+            try:
+                self.sock.setsockopt(SOL_NETLINK, option, 1)
+            except OSError:
+                pass
         self.sock.bind((0, 0))
         self.seq = 0
         self.buf = bytearray(1 << 16)
@@ -160,10 +185,13 @@ class Dumper:
     def close(self):
         self.sock.close()
 
-    def _dump_once(self, msg_type, body, parse):
+    def _send(self, msg_type, flags, body):
         self.seq += 1
-        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | NLM_F_DUMP, self.seq, 0) + body)
-        out, interrupted = [], False
+        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | flags, self.seq, 0) + body)
+
+    def _answers(self):
+        """(type, flags, data, start, end) of each message answering the last request, as they arrive; an
+        error (other than an acknowledgement) raises NetlinkError; a malformed message ends it with type None."""
         while True:
             size = self.sock.recv_into(self.buf)
             data = bytes(self.buf[:size])
@@ -171,20 +199,43 @@ class Dumper:
             while pos + _HDR.size <= size:
                 length, kind, flags, seq, _pid = _HDR.unpack_from(data, pos)
                 if length < _HDR.size:
-                    return out, True
+                    yield None, 0, data, pos, size
+                    return
                 if seq == self.seq:
-                    if kind == NLMSG_DONE:
-                        return out, interrupted or bool(flags & NLM_F_DUMP_INTR)
                     if kind == NLMSG_ERROR:
                         code = -_I32.unpack_from(data, pos + _HDR.size)[0]
                         if code:
-                            raise OSError(code, "netlink dump: %s" % errno.errorcode.get(code, code))
-                    else:
-                        interrupted = interrupted or bool(flags & NLM_F_DUMP_INTR)
-                        item = parse(data, pos + _HDR.size, pos + length)
-                        if item is not None:
-                            out.append(item)
+                            raise NetlinkError(code, _extack(data, pos, length, flags) if flags & NLM_F_ACK_TLVS else None)
+                    yield kind, flags, data, pos + _HDR.size, pos + length
                 pos += (length + 3) & ~3
+
+    def _dump_once(self, msg_type, body, parse):
+        self._send(msg_type, NLM_F_DUMP, body)
+        out, interrupted = [], False
+        for kind, flags, data, start, end in self._answers():
+            if kind is None:
+                return out, True
+            if kind == NLMSG_DONE:
+                return out, interrupted or bool(flags & NLM_F_DUMP_INTR)
+            if kind != NLMSG_ERROR:
+                interrupted = interrupted or bool(flags & NLM_F_DUMP_INTR)
+                item = parse(data, start, end)
+                if item is not None:
+                    out.append(item)
+        return out, True
+
+    def request(self, msg_type, flags, body):
+        """Send one request and wait for its answer: None for an acknowledgement, the parsed link for
+        RTM_GETLINK. A refusal raises NetlinkError."""
+        self._send(msg_type, flags | (0 if msg_type == RTM_GETLINK else NLM_F_ACK), body)
+        for kind, _flags, data, start, end in self._answers():
+            if kind is None:
+                break
+            if kind == RTM_NEWLINK:
+                return parse_link(data, start, end)
+            if kind == NLMSG_ERROR:
+                return None
+        raise NetlinkError(errno.EPROTO, "a malformed answer to a netlink request")
 
     def dump(self, msg_type, body, parse):
         for _attempt in range(RETRIES):

@@ -9,9 +9,8 @@ __metaclass__ = type
 
 import errno
 import os
-import socket
 
-from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nldump, nsfs, rtnl, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nldump, nlmsg, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
@@ -28,17 +27,7 @@ def op(name):
 
 def _link_set(ctx, ns, name, **attrs):
     """By index when this run knows it, else by name (the kernel looks it up: no extra request)."""
-    if attrs.pop("addrgenmode", None) == "none":
-        # 'ip link set DEV addrgenmode none': no IPv6 link-local address when the link comes up
-        attrs["IFLA_AF_SPEC"] = {"attrs": [("AF_INET6", {"attrs": [("IFLA_INET6_ADDR_GEN_MODE", rtnl.ADDRGEN_NONE)]})]}
-    if "hairpin" in attrs:
-        # 'ip link set DEV type bridge_slave hairpin on|off': applied by the link's current bridge
-        attrs["IFLA_LINKINFO"] = {"attrs": [("IFLA_INFO_SLAVE_KIND", "bridge"), ("IFLA_INFO_SLAVE_DATA", {
-            "attrs": [("IFLA_BRPORT_MODE", 1 if attrs.pop("hairpin") else 0)]})]}
-    index = ctx.nl.known_index(ns, name)
-    if index is None:
-        return ctx.nl.request(ns, "link", "set", ifname=name, **attrs)
-    return ctx.nl.request(ns, "link", "set", index=index, **attrs)
+    ctx.nl.send(ns, nlmsg.link_set(index=ctx.nl.known_index(ns, name), name=name, **attrs))
 
 
 # namespaces
@@ -81,7 +70,7 @@ def link_set(ctx, ns, name, **attrs):
 @op("link_del")
 def link_del(ctx, ns, name):
     try:
-        ctx.nl.request(ns, "link", "del", index=ctx.nl.index(ns, name))
+        ctx.nl.send(ns, nlmsg.link_del(ctx.nl.index(ns, name)))
     except rtnl.NetlinkError as exc:
         if exc.code != errno.ENODEV:
             raise
@@ -92,18 +81,10 @@ def link_del(ctx, ns, name):
 def veth_add(ctx, name, netns, peer, mtu, mac, master):
     ctx.nl.drop(None, name)
     ctx.nl.drop(netns, peer)
+    master_index = ctx.nl.index(None, master) if master else None
     fd = os.open(nsfs.path(netns), os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        peer_spec = {"ifname": peer, "net_ns_fd": fd}
-        extra = {}  # down: the plan brings the peer up first, then this end (see veth_res)
-        if master:
-            extra["master"] = ctx.nl.index(None, master)
-        if mtu:
-            peer_spec["mtu"] = mtu
-            extra["mtu"] = mtu
-        if mac:
-            peer_spec["address"] = mac
-        ctx.nl.request(None, "link", "add", ifname=name, kind="veth", peer=peer_spec, **extra)
+    try:  # down: the plan brings the peer up first, then this end (see veth_res)
+        ctx.nl.send(None, nlmsg.veth_add(name, peer, fd, mtu=mtu, mac=mac, master=master_index))
     finally:
         os.close(fd)
     return Action("veth " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
@@ -112,8 +93,7 @@ def veth_add(ctx, name, netns, peer, mtu, mac, master):
 @op("bridge_add")
 def bridge_add(ctx, name, mtu, stp, mark):
     ctx.nl.drop(None, name)
-    extra = {"mtu": mtu} if mtu else {}
-    ctx.nl.request(None, "link", "add", ifname=name, kind="bridge", br_stp_state=1 if stp else 0, **extra)
+    ctx.nl.send(None, nlmsg.bridge_add(name, stp, mtu))
     undo = Action("bridge " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
     _link_set(ctx, None, name, ifalias=mark)
     return undo
@@ -133,9 +113,8 @@ def bridge_set(ctx, name, **attrs):
 def vxlan_add(ctx, name, vni, port, local, dev, proxy, mtu, mac, mark):
     """The VXLAN device, learning off (every peer is programmed), down: the plan sets the rest and brings it up."""
     ctx.nl.drop(None, name)
-    ctx.nl.request(None, "link", "add", ifname=name, kind="vxlan", vxlan_id=vni, vxlan_port=port, vxlan_local=local,
-                   vxlan_link=ctx.nl.index(None, dev), vxlan_learning=0, vxlan_proxy=1 if proxy else 0, mtu=mtu,
-                   address=mac)
+    ctx.nl.send(None, nlmsg.vxlan_add(name, vni, port, local, ctx.nl.index(None, dev), learning=False, proxy=proxy,
+                                      mtu=mtu, mac=mac))
     undo = Action("vxlan " + name, "link_del", "ip link del %s" % name, ns=None, name=name)
     _link_set(ctx, None, name, ifalias=mark, addrgenmode="none")
     return undo
@@ -154,39 +133,27 @@ def sysctl_set(ctx, ns, key, value):
 
 # addresses and routes
 
-def _family(text):
-    return socket.AF_INET6 if ":" in text else socket.AF_INET
-
-
 @op("addr_add")
 def addr_add(ctx, ns, dev, address):
     ip, plen = address.split("/")
-    extra = {"flags": rtnl.IFA_F_NODAD} if ":" in ip else {}
-    ctx.nl.request(ns, "addr", "add", index=ctx.nl.index(ns, dev), address=ip, prefixlen=int(plen),
-                   family=_family(ip), **extra)
+    ctx.nl.send(ns, nlmsg.addr("add", ctx.nl.index(ns, dev), ip, int(plen), rtnl.IFA_F_NODAD if ":" in ip else 0))
 
 
 @op("addr_del")
 def addr_del(ctx, ns, dev, address):
     ip, plen = address.split("/")
-    ctx.nl.request(ns, "addr", "del", index=ctx.nl.index(ns, dev), address=ip, prefixlen=int(plen),
-                   family=_family(ip))
+    ctx.nl.send(ns, nlmsg.addr("del", ctx.nl.index(ns, dev), ip, int(plen)))
 
 
-def _route(dev_index, dst, gateway, onlink=False):
+def _route(command, dev_index, dst, gateway, proto=marks.PROTO, onlink=False):
     net, plen = dst.split("/")
-    spec = {"dst": net, "dst_len": int(plen), "oif": dev_index, "family": _family(net),
-            "proto": marks.PROTO, "table": rtnl.MAIN_TABLE}
-    if gateway:
-        spec["gateway"] = gateway
-    if onlink:
-        spec["flags"] = RTNH_F_ONLINK
-    return spec
+    return nlmsg.route(command, net, int(plen), dev_index, proto, rtnl.MAIN_TABLE, gateway,
+                       RTNH_F_ONLINK if onlink else 0)
 
 
 @op("route_add")
 def route_add(ctx, ns, dev, dst, gateway, onlink=False):
-    ctx.nl.request(ns, "route", "replace", **_route(ctx.nl.index(ns, dev), dst, gateway, onlink))
+    ctx.nl.send(ns, _route("replace", ctx.nl.index(ns, dev), dst, gateway, onlink=onlink))
 
 
 # neighbour and forwarding-database entries (permanent; VXLAN entries are the device's own: NTF_SELF)
@@ -225,10 +192,8 @@ def fdb_del(ctx, dev, mac, dst):
 
 @op("route_del")
 def route_del(ctx, ns, dev, dst, gateway, proto):
-    spec = _route(ctx.nl.index(ns, dev), dst, gateway)
-    spec["proto"] = proto
     try:
-        ctx.nl.request(ns, "route", "del", **spec)
+        ctx.nl.send(ns, _route("del", ctx.nl.index(ns, dev), dst, gateway, proto))
     except rtnl.NetlinkError as exc:
         if exc.code != errno.ESRCH:
             raise

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Netlink per namespace: one dump of each namespace a run touches (nldump, parsed into plain dicts) and
-the writes the engine's actions make, through pyroute2 (0.7.x and 0.9.x), on sockets opened on first use.
+"""Netlink per namespace: one dump of each namespace a run touches and the engine's writes (nldump's socket,
+nlmsg's requests), on sockets opened on first use; neighbour and FDB entries through pyroute2 (0.7.x and
+0.9.x), imported when a run first needs it.
 
 A socket is opened inside a namespace by switching this thread into it (setns), opening, and switching
 back: the socket stays bound to that namespace. No helper processes, no per-object lookups.
@@ -11,26 +12,19 @@ back: the socket stays bound to that namespace. No helper processes, no per-obje
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import importlib.util
 import os
 
-from ansible_collections.cnet.linux.plugins.module_utils import nldump, nsfs
+from ansible_collections.cnet.linux.plugins.module_utils import nldump, nlmsg, nsfs
 
-try:
-    from pyroute2 import IPRoute
-    from pyroute2.netlink.exceptions import NetlinkError
-    HAS_PYROUTE2 = True
-    IMPORT_ERROR = None
-except ImportError as exc:  # reported by the caller with the fix
-    IPRoute = None
-    NetlinkError = OSError
-    HAS_PYROUTE2 = False
-    IMPORT_ERROR = str(exc)
+HAS_PYROUTE2 = importlib.util.find_spec("pyroute2") is not None  # without importing it (~0.1 s)
+IMPORT_ERROR = None if HAS_PYROUTE2 else "No module named 'pyroute2'"
+NetlinkError = nldump.NetlinkError  # what a refused netlink request raises (pyroute2's are turned into it)
 
 MAIN_TABLE = 254
 RTPROT_KERNEL = 2
 IFA_F_NODAD = 0x02
 ADDRGEN_EUI64, ADDRGEN_NONE = 0, 1  # IFLA_INET6_ADDR_GEN_MODE
-ERRORS = (OSError, NetlinkError)  # what a netlink or namespace operation raises
 
 
 class NsView:
@@ -54,20 +48,17 @@ class Netlink:
     """Sockets into namespaces, opened once each and cached for the run. ns=None is our own namespace."""
 
     def __init__(self):
-        if not HAS_PYROUTE2:
-            raise RuntimeError("pyroute2 is not installed for this Python (%s); install python3-pyroute2 "
-                               "(Debian/Ubuntu) or 'pip install pyroute2'" % IMPORT_ERROR)
         self.home = os.open(nsfs.SELF, os.O_RDONLY | os.O_CLOEXEC)
+        self._pyroute2 = {}
         self._socks = {}
-        self._dumpers = {}
         self._views = {}
         self._found = {}
         self.writes = 0
 
     def close(self):
-        for sock in list(self._socks.values()) + list(self._dumpers.values()):
+        for sock in list(self._socks.values()) + list(self._pyroute2.values()):
             sock.close()
-        self._socks, self._dumpers = {}, {}
+        self._socks, self._pyroute2 = {}, {}
         if self.home is not None:
             os.close(self.home)
             self.home = None
@@ -88,14 +79,21 @@ class Netlink:
             os.close(fd)
 
     def sock(self, ns=None):
-        """pyroute2's IPRoute in namespace ns, for writes; opened on first use."""
+        """The namespace's netlink socket (nldump.Dumper: dumps and requests); opened on first use."""
         if ns not in self._socks:
-            self._socks[ns] = self.within(ns, IPRoute)
+            self._socks[ns] = self.within(ns, nldump.Dumper)
         return self._socks[ns]
+
+    def pyroute2(self, ns=None):
+        """pyroute2's IPRoute in namespace ns; opened on first use."""
+        if ns not in self._pyroute2:
+            from pyroute2 import IPRoute  # pylint: disable=import-outside-toplevel
+            self._pyroute2[ns] = self.within(ns, IPRoute)
+        return self._pyroute2[ns]
 
     def forget(self, ns):
         """After a namespace is removed or rebound: drop its socket and view."""
-        for cache in (self._socks, self._dumpers):
+        for cache in (self._socks, self._pyroute2):
             sock = cache.pop(ns, None)
             if sock is not None:
                 sock.close()
@@ -110,26 +108,21 @@ class Netlink:
             view.by_index.pop(view.links.pop(name)["index"], None)
         self._found.pop((ns, name), None)
 
-    def dumper(self, ns=None):
-        if ns not in self._dumpers:
-            self._dumpers[ns] = self.within(ns, nldump.Dumper)
-        return self._dumpers[ns]
-
     def view(self, ns=None):
         """One dump each of links, addresses and routes of a namespace, cached for the run."""
         if ns not in self._views:
-            dumper = self.dumper(ns)
-            links = dict((link["name"], link) for link in dumper.links())
+            sock = self.sock(ns)
+            links = dict((link["name"], link) for link in sock.links())
             addrs = {}
-            for index, addr in dumper.addrs():
+            for index, addr in sock.addrs():
                 addrs.setdefault(index, set()).add(addr)
-            self._views[ns] = NsView(links, addrs, dumper.routes())
+            self._views[ns] = NsView(links, addrs, sock.routes())
         return self._views[ns]
 
     def neighbours(self, ns, family):
         """One dump of the neighbour (nldump.AF_INET) or forwarding (nldump.AF_BRIDGE) table; for the resources
         that manage entries (not part of every view)."""
-        return self.dumper(ns).neighbours(family)
+        return self.sock(ns).neighbours(family)
 
     def known_index(self, ns, name):
         view = self._views.get(ns)
@@ -140,10 +133,21 @@ class Netlink:
         """ifindex of a link by name: from this run's view, or one RTM_GETLINK by name (no dump)."""
         index = self.known_index(ns, name)
         if index is None:
-            index = self._found[(ns, name)] = list(self.sock(ns).link("get", ifname=name))[0]["index"]
+            index = self._found[(ns, name)] = self.sock(ns).request(*nlmsg.link_get(name))["index"]
         return index
 
     # writes: each counts one netlink request
-    def request(self, ns, what, command, **kwargs):
+    def send(self, ns, message):
+        """One request nlmsg built: (type, flags, body)."""
         self.writes += 1
-        return getattr(self.sock(ns), what)(command, **kwargs)
+        return self.sock(ns).request(*message)
+
+    def request(self, ns, what, command, **kwargs):
+        """One request through pyroute2: IPRoute.<what>(command, **kwargs)."""
+        sock = self.pyroute2(ns)
+        from pyroute2.netlink.exceptions import NetlinkError as Refused  # pylint: disable=import-outside-toplevel
+        self.writes += 1
+        try:
+            return getattr(sock, what)(command, **kwargs)
+        except Refused as exc:  # the same errno, our class
+            raise NetlinkError(exc.code)

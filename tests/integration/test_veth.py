@@ -213,6 +213,7 @@ def test_failure_midway_leaves_nothing(host):
              {"netns": "api", "addresses": ["172.17.0.11/16"], "gateway": "10.77.0.1"}]  # not on-link: fails
     result = host.run("veth", {"bridge": "cnet0", "pairs": pairs}, expect_fail=True)
     assert "route replace default via 10.77.0.1" in result["msg"] and "Network is unreachable" in result["msg"]
+    assert "Nexthop has invalid gateway" in result["msg"]  # the kernel's own reason (extended ack)
     assert len(result["rolled_back"]) == 2
     assert pairs_of(host) == [] and pairs_of(host, "web") == [] and pairs_of(host, "api") == []
 
