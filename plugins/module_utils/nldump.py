@@ -167,7 +167,7 @@ def _extack(data, pos, length, flags):
     return _text(attrs(data, pos + _HDR.size + _I32.size + copied, pos + length).get(NLMSGERR_ATTR_MSG)) or None
 
 
-class Dumper:
+class Socket:
     """A netlink socket (opened in whatever namespace the thread is in) that makes dumps and requests."""
 
     def __init__(self):

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The rtnetlink requests a container endpoint is made of - links, addresses, routes - built by hand.
 
-Each function returns (message type, flags, body) for nldump.Dumper.request. The layouts are the kernel's
+Each function returns (message type, flags, body) for nldump.Socket.request. The layouts are the kernel's
 uapi ones (linux/rtnetlink.h, if_link.h, if_addr.h, veth.h), the attributes exactly those the engine sets
-and reads back in its dumps. A request costs a struct.pack or two here against ~0.15-0.4 ms in pyroute2's
-general-purpose message machinery (0.7.x/0.9.x), which was half of the time a pair took (docs/engine.md).
+and reads back in its dumps. A request costs a struct.pack or two here against ~0.15 ms (0.7.x) / ~0.35 ms
+(0.9.x) of Python in pyroute2's general-purpose machinery, as much as the kernel's own work (docs/engine.md).
 Neighbour, FDB and conntrack entries, few per host, stay with pyroute2.
 """
 

@@ -79,9 +79,9 @@ class Netlink:
             os.close(fd)
 
     def sock(self, ns=None):
-        """The namespace's netlink socket (nldump.Dumper: dumps and requests); opened on first use."""
+        """The namespace's netlink socket (nldump.Socket: dumps and requests); opened on first use."""
         if ns not in self._socks:
-            self._socks[ns] = self.within(ns, nldump.Dumper)
+            self._socks[ns] = self.within(ns, nldump.Socket)
         return self._socks[ns]
 
     def pyroute2(self, ns=None):
