@@ -17,31 +17,19 @@ import errno
 import ipaddress
 import os
 import socket
-import struct
 
-NETLINK_ROUTE = 0
-NLMSG_ERROR, NLMSG_DONE = 2, 3
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR = 0x1, 0x4, 0x300, 0x10
-NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200  # in an error message
-SOL_NETLINK, NETLINK_CAP_ACK, NETLINK_EXT_ACK = 270, 10, 11
-NLMSGERR_ATTR_MSG = 1
-RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH = 18, 22, 26, 30
-RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE = 16, 20, 24
-IFF_UP = 1
-AF_INET, AF_BRIDGE, AF_INET6 = 2, 7, 10
-NUD_PERMANENT, NTF_SELF = 0x80, 0x02
-MAIN_TABLE = 254
+from ansible_collections.cnet.linux.plugins.module_utils.nlconst import (
+    AF_INET, AF_INET6, ATTR, BE16, HDR, I32, IFADDR, IFF_UP, IFINFO, NDMSG, RTMSG, U32, MAIN_TABLE,
+    NETLINK_ROUTE, NETLINK_CAP_ACK, NETLINK_EXT_ACK, SOL_NETLINK, NLMSG_DONE, NLMSG_ERROR, NLMSGERR_ATTR_MSG,
+    NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE, RTM_NEWLINK,
+    IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC,
+    IFLA_LINK_NETNSID, INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, IFLA_INET6_ADDR_GEN_MODE,
+    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BRPORT_MODE,
+    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
+    IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE, NDA_DST, NDA_LLADDR)
+
 RETRIES = 10
-
-_HDR = struct.Struct("=IHHII")
-_ATTR = struct.Struct("=HH")
-_IFINFO = struct.Struct("=BxHiII")
-_IFADDR = struct.Struct("=BBBBI")
-_RTMSG = struct.Struct("=BBBBBBBBI")
-_NDMSG = struct.Struct("=BxxxiHBB")
-_BE16 = struct.Struct("!H")
-_U32 = struct.Struct("=I")
-_I32 = struct.Struct("=i")
 
 
 class NetlinkError(OSError):
@@ -61,7 +49,7 @@ def attrs(data, start, end):
     """{type: bytes} of the attributes in data[start:end] (nested flags masked off)."""
     out = {}
     while start + 4 <= end:
-        length, kind = _ATTR.unpack_from(data, start)
+        length, kind = ATTR.unpack_from(data, start)
         if length < 4:
             break
         out[kind & 0x3fff] = data[start + 4:start + length]
@@ -74,11 +62,16 @@ def _text(raw):
 
 
 def _u32(raw):
-    return _U32.unpack(raw[:4])[0] if raw is not None and len(raw) >= 4 else None
+    return U32.unpack(raw[:4])[0] if raw is not None and len(raw) >= 4 else None
 
 
 def _mac(raw):
     return ":".join("%02x" % b for b in bytearray(raw)) if raw else None
+
+
+def _flag(raw):
+    """A u8 attribute as a bool (absent: False)."""
+    return bool(bytearray(raw)[0]) if raw else False
 
 
 def _ip(family, raw):
@@ -92,46 +85,45 @@ def _addrgenmode(af_spec):
     inet6 = attrs(af_spec, 0, len(af_spec)).get(AF_INET6)
     if inet6 is None:
         return None
-    mode = attrs(inet6, 0, len(inet6)).get(8)
+    mode = attrs(inet6, 0, len(inet6)).get(IFLA_INET6_ADDR_GEN_MODE)
     return bytearray(mode)[0] if mode else None
 
 
 def parse_link(data, start, end):
-    _family, _type, index, flags, _change = _IFINFO.unpack_from(data, start)
-    a = attrs(data, start + _IFINFO.size, end)
+    _family, _type, index, flags, _change = IFINFO.unpack_from(data, start)
+    a = attrs(data, start + IFINFO.size, end)
     kind, info_data, hairpin = None, None, None
-    if 18 in a:  # IFLA_LINKINFO
-        info = attrs(a[18], 0, len(a[18]))
-        kind = _text(info.get(1))
-        info_data = info.get(2)
-        if _text(info.get(4)) == "bridge" and info.get(5) is not None:  # IFLA_INFO_SLAVE_KIND, _SLAVE_DATA
-            mode = attrs(info[5], 0, len(info[5])).get(4)  # IFLA_BRPORT_MODE: the port's hairpin mode
-            hairpin = bool(bytearray(mode)[0]) if mode else False
-    netnsid = a.get(37)
-    link = {"index": index, "name": _text(a.get(3)), "kind": kind, "up": bool(flags & IFF_UP),
-            "mtu": _u32(a.get(4)), "mac": _mac(a.get(1)), "alias": _text(a.get(20)) or None,
-            "master": _u32(a.get(10)), "peer_index": _u32(a.get(5)),
-            "peer_netnsid": _I32.unpack(netnsid[:4])[0] if netnsid else None, "hairpin": hairpin}
-    link["addrgenmode"] = _addrgenmode(a.get(26))  # IFLA_AF_SPEC
+    if IFLA_LINKINFO in a:
+        info = attrs(a[IFLA_LINKINFO], 0, len(a[IFLA_LINKINFO]))
+        kind = _text(info.get(INFO_KIND))
+        info_data = info.get(INFO_DATA)
+        slave = info.get(INFO_SLAVE_DATA)
+        if _text(info.get(INFO_SLAVE_KIND)) == "bridge" and slave is not None:
+            mode = attrs(slave, 0, len(slave)).get(IFLA_BRPORT_MODE)  # the port's hairpin mode
+            hairpin = _flag(mode)
+    netnsid = a.get(IFLA_LINK_NETNSID)
+    link = {"index": index, "name": _text(a.get(IFLA_IFNAME)), "kind": kind, "up": bool(flags & IFF_UP),
+            "mtu": _u32(a.get(IFLA_MTU)), "mac": _mac(a.get(IFLA_ADDRESS)), "alias": _text(a.get(IFLA_IFALIAS)) or None,
+            "master": _u32(a.get(IFLA_MASTER)), "peer_index": _u32(a.get(IFLA_LINK)),
+            "peer_netnsid": I32.unpack(netnsid[:4])[0] if netnsid else None, "hairpin": hairpin}
+    link["addrgenmode"] = _addrgenmode(a.get(IFLA_AF_SPEC))
     if kind == "vxlan" and info_data is not None:
         vx = attrs(info_data, 0, len(info_data))
-        port = vx.get(15)  # IFLA_VXLAN_PORT, network order
-        link["vxlan"] = {"vni": _u32(vx.get(1)), "dev": _u32(vx.get(3)), "local": _ip(AF_INET, vx.get(4)),
-                         "port": _BE16.unpack(port[:2])[0] if port else None,
-                         "learning": bool(bytearray(vx[7])[0]) if vx.get(7) else False,
-                         "proxy": bool(bytearray(vx[11])[0]) if vx.get(11) else False}
+        port = vx.get(VXLAN_PORT)  # network order
+        link["vxlan"] = {"vni": _u32(vx.get(VXLAN_ID)), "dev": _u32(vx.get(VXLAN_LINK)),
+                         "local": _ip(AF_INET, vx.get(VXLAN_LOCAL)), "port": BE16.unpack(port[:2])[0] if port else None,
+                         "learning": _flag(vx.get(VXLAN_LEARNING)), "proxy": _flag(vx.get(VXLAN_PROXY))}
     if kind == "bridge" and info_data is not None:
         br = attrs(info_data, 0, len(info_data))
-        link["stp"] = bool(_u32(br.get(5)))  # IFLA_BR_STP_STATE
-        vlan = br.get(7)  # IFLA_BR_VLAN_FILTERING
-        link["vlan_filtering"] = bool(bytearray(vlan)[0]) if vlan else False
+        link["stp"] = bool(_u32(br.get(IFLA_BR_STP_STATE)))
+        link["vlan_filtering"] = _flag(br.get(IFLA_BR_VLAN_FILTERING))
     return link
 
 
 def parse_addr(data, start, end):
-    family, prefixlen, _flags, _scope, index = _IFADDR.unpack_from(data, start)
-    a = attrs(data, start + _IFADDR.size, end)
-    raw = a.get(1) if family == AF_INET6 else (a.get(2) or a.get(1))  # IFA_ADDRESS / IFA_LOCAL
+    family, prefixlen, _flags, _scope, index = IFADDR.unpack_from(data, start)
+    a = attrs(data, start + IFADDR.size, end)
+    raw = a.get(IFA_ADDRESS) if family == AF_INET6 else (a.get(IFA_LOCAL) or a.get(IFA_ADDRESS))
     if raw is None:
         return None
     iface = ipaddress.ip_interface("%s/%d" % (_ip(family, raw), prefixlen))
@@ -141,30 +133,30 @@ def parse_addr(data, start, end):
 
 
 def parse_route(data, start, end):
-    family, dst_len, _src_len, _tos, table, proto, _scope, _rtype, _flags = _RTMSG.unpack_from(data, start)
-    a = attrs(data, start + _RTMSG.size, end)
-    table = _u32(a.get(15)) or table  # RTA_TABLE
+    family, dst_len, _src_len, _tos, table, proto, _scope, _rtype, _flags = RTMSG.unpack_from(data, start)
+    a = attrs(data, start + RTMSG.size, end)
+    table = _u32(a.get(RTA_TABLE)) or table
     if table != MAIN_TABLE or family not in (AF_INET, AF_INET6):
         return None
     zero = "0.0.0.0" if family == AF_INET else "::"
-    return {"dst": "%s/%d" % (_ip(family, a.get(1)) or zero, dst_len), "gateway": _ip(family, a.get(5)),
-            "oif": _u32(a.get(4)), "proto": proto, "family": family}
+    return {"dst": "%s/%d" % (_ip(family, a.get(RTA_DST)) or zero, dst_len), "gateway": _ip(family, a.get(RTA_GATEWAY)),
+            "oif": _u32(a.get(RTA_OIF)), "proto": proto, "family": family}
 
 
 def parse_neigh(data, start, end):
     """A neighbour (family AF_INET) or forwarding-database (AF_BRIDGE) entry: ifindex, address, MAC, state, flags."""
-    family, index, state, flags, _type = _NDMSG.unpack_from(data, start)
-    a = attrs(data, start + _NDMSG.size, end)
-    dst = a.get(1)  # NDA_DST: the IP (neighbour) or the remote VTEP (VXLAN FDB)
+    family, index, state, flags, _type = NDMSG.unpack_from(data, start)
+    a = attrs(data, start + NDMSG.size, end)
+    dst = a.get(NDA_DST)  # the IP (neighbour) or the remote VTEP (VXLAN FDB)
     return {"index": index, "family": family, "dst": str(ipaddress.ip_address(bytes(dst))) if dst else None,
-            "mac": _mac(a.get(2)), "state": state, "flags": flags}
+            "mac": _mac(a.get(NDA_LLADDR)), "state": state, "flags": flags}
 
 
 def _extack(data, pos, length, flags):
     """The kernel's reason text (NLM_F_ACK_TLVS) after an error's copy of our request (only its header when
     NLM_F_CAPPED), or None."""
-    copied = _HDR.size if flags & NLM_F_CAPPED else (_HDR.unpack_from(data, pos + _HDR.size + _I32.size)[0] + 3) & ~3
-    return _text(attrs(data, pos + _HDR.size + _I32.size + copied, pos + length).get(NLMSGERR_ATTR_MSG)) or None
+    copied = HDR.size if flags & NLM_F_CAPPED else (HDR.unpack_from(data, pos + HDR.size + I32.size)[0] + 3) & ~3
+    return _text(attrs(data, pos + HDR.size + I32.size + copied, pos + length).get(NLMSGERR_ATTR_MSG)) or None
 
 
 class Socket:
@@ -187,7 +179,7 @@ class Socket:
 
     def _send(self, msg_type, flags, body):
         self.seq += 1
-        self.sock.send(_HDR.pack(_HDR.size + len(body), msg_type, NLM_F_REQUEST | flags, self.seq, 0) + body)
+        self.sock.send(HDR.pack(HDR.size + len(body), msg_type, NLM_F_REQUEST | flags, self.seq, 0) + body)
 
     def _answers(self):
         """(type, flags, data, start, end) of each message answering the last request, as they arrive; an
@@ -196,17 +188,17 @@ class Socket:
             size = self.sock.recv_into(self.buf)
             data = bytes(self.buf[:size])
             pos = 0
-            while pos + _HDR.size <= size:
-                length, kind, flags, seq, _pid = _HDR.unpack_from(data, pos)
-                if length < _HDR.size:
+            while pos + HDR.size <= size:
+                length, kind, flags, seq, _pid = HDR.unpack_from(data, pos)
+                if length < HDR.size:
                     yield None, 0, data, pos, size
                     return
                 if seq == self.seq:
                     if kind == NLMSG_ERROR:
-                        code = -_I32.unpack_from(data, pos + _HDR.size)[0]
+                        code = -I32.unpack_from(data, pos + HDR.size)[0]
                         if code:
                             raise NetlinkError(code, _extack(data, pos, length, flags) if flags & NLM_F_ACK_TLVS else None)
-                    yield kind, flags, data, pos + _HDR.size, pos + length
+                    yield kind, flags, data, pos + HDR.size, pos + length
                 pos += (length + 3) & ~3
 
     def _dump_once(self, msg_type, body, parse):
@@ -245,14 +237,14 @@ class Socket:
         raise DumpInterrupted("the kernel kept changing the table while it was read (%d tries)" % RETRIES)
 
     def links(self):
-        return self.dump(RTM_GETLINK, _IFINFO.pack(0, 0, 0, 0, 0), parse_link)
+        return self.dump(RTM_GETLINK, IFINFO.pack(0, 0, 0, 0, 0), parse_link)
 
     def addrs(self):
-        return self.dump(RTM_GETADDR, _IFADDR.pack(0, 0, 0, 0, 0), parse_addr)
+        return self.dump(RTM_GETADDR, IFADDR.pack(0, 0, 0, 0, 0), parse_addr)
 
     def neighbours(self, family):
         """AF_INET: the ARP table; AF_BRIDGE: every forwarding database (bridges' and VXLAN devices')."""
-        return self.dump(RTM_GETNEIGH, _NDMSG.pack(family, 0, 0, 0, 0), parse_neigh)
+        return self.dump(RTM_GETNEIGH, NDMSG.pack(family, 0, 0, 0, 0), parse_neigh)
 
     def routes(self):
-        return self.dump(RTM_GETROUTE, _RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0), parse_route)
+        return self.dump(RTM_GETROUTE, RTMSG.pack(0, 0, 0, 0, 0, 0, 0, 0, 0), parse_route)

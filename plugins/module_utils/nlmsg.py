@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The rtnetlink requests a container endpoint is made of - links, addresses, routes - built by hand.
 
-Each function returns (message type, flags, body) for nldump.Socket.request. The layouts are the kernel's
-uapi ones (linux/rtnetlink.h, if_link.h, if_addr.h, veth.h), the attributes exactly those the engine sets
-and reads back in its dumps. A request costs a struct.pack or two here against ~0.15 ms (0.7.x) / ~0.35 ms
-(0.9.x) of Python in pyroute2's general-purpose machinery, as much as the kernel's own work (docs/engine.md).
+Each function returns (message type, flags, body) for nldump.Socket.request, in the kernel's layouts
+(nlconst), with exactly the attributes the engine sets and reads back in its dumps. A request costs a
+struct.pack or two here against ~0.15 ms (0.7.x) / ~0.35 ms (0.9.x) of Python in pyroute2's general-purpose
+machinery, as much as the kernel's own work (docs/engine.md).
 Neighbour, FDB and conntrack entries, few per host, stay with pyroute2.
 """
 
@@ -16,36 +16,19 @@ __metaclass__ = type
 import socket
 import struct
 
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
-RTM_NEWADDR, RTM_DELADDR = 20, 21
-RTM_NEWROUTE, RTM_DELROUTE = 24, 25
-NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE = 0x100, 0x200, 0x400
-IFF_UP = 1
-RTN_UNICAST = 1
-ADDRGEN_NONE = 1
-
-# attribute numbers
-IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC, IFLA_NET_NS_FD = \
-    1, 3, 4, 10, 18, 20, 26, 28
-INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA = 1, 2, 4, 5
-VETH_INFO_PEER = 1
-IFLA_INET6_ADDR_GEN_MODE = 8
-IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING = 5, 7
-IFLA_BRPORT_MODE = 4
-VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT = 1, 3, 4, 7, 11, 15
-IFA_ADDRESS, IFA_LOCAL = 1, 2
-RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE = 1, 4, 5, 15
-
-_ATTR = struct.Struct("=HH")
-_IFINFO = struct.Struct("=BxHiII")
-_IFADDR = struct.Struct("=BBBBI")
-_RTMSG = struct.Struct("=BBBBBBBBI")
-_U32 = struct.Struct("=I")
+from ansible_collections.cnet.linux.plugins.module_utils.nlconst import (
+    ADDRGEN_NONE, ATTR, IFADDR, IFF_UP, IFINFO, RTMSG, U32, RTN_UNICAST, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+    RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+    IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC, IFLA_NET_NS_FD,
+    INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, VETH_INFO_PEER, IFLA_INET6_ADDR_GEN_MODE,
+    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BRPORT_MODE,
+    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
+    IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE)
 
 
 def attr(kind, payload):
-    size = _ATTR.size + len(payload)
-    return _ATTR.pack(size, kind) + payload + b"\0" * (-size % 4)
+    size = ATTR.size + len(payload)
+    return ATTR.pack(size, kind) + payload + b"\0" * (-size % 4)
 
 
 def _u8(value):
@@ -53,7 +36,7 @@ def _u8(value):
 
 
 def _u32(value):
-    return _U32.pack(value)
+    return U32.pack(value)
 
 
 def _name(text):
@@ -64,17 +47,17 @@ def _mac(text):
     return bytes(bytearray(int(part, 16) for part in text.split(":")))
 
 
-def _ip(text):
-    return socket.inet_pton(socket.AF_INET6 if ":" in text else socket.AF_INET, text)
-
-
 def _family(text):
     return socket.AF_INET6 if ":" in text else socket.AF_INET
 
 
+def _ip(text):
+    return socket.inet_pton(_family(text), text)
+
+
 def _ifinfo(index=0, up=None):
     """The header of a link message; up=True/False changes IFF_UP, None leaves it."""
-    return _IFINFO.pack(0, 0, index, IFF_UP if up else 0, IFF_UP if up is not None else 0)
+    return IFINFO.pack(0, 0, index, IFF_UP if up else 0, IFF_UP if up is not None else 0)
 
 
 def _common(mtu=None, address=None, master=None):
@@ -155,7 +138,7 @@ def addr(command, index, address, prefixlen, flags=0):
     """ip addr add|del ADDRESS/PREFIXLEN dev INDEX; an IPv4 address is also its own local address."""
     ip = _ip(address)
     family = _family(address)
-    body = _IFADDR.pack(family, prefixlen, flags, 0, index)
+    body = IFADDR.pack(family, prefixlen, flags, 0, index)
     if family == socket.AF_INET:
         body += attr(IFA_LOCAL, ip)
     body += attr(IFA_ADDRESS, ip)
@@ -168,8 +151,8 @@ def route(command, dst, dst_len, oif, proto, table, gateway=None, flags=0):
     """ip route replace|del DST via GATEWAY dev OIF proto P table T [onlink] (RTNH_F_ONLINK in flags)."""
     family = _family(dst)
     replace = command == "replace"
-    body = _RTMSG.pack(family, dst_len, 0, 0, table if table < 256 else 252, proto, 0,
-                       RTN_UNICAST if replace else 0, flags)
+    body = RTMSG.pack(family, dst_len, 0, 0, table if table < 256 else 252, proto, 0,
+                      RTN_UNICAST if replace else 0, flags)
     if dst_len:
         body += attr(RTA_DST, _ip(dst))
     body += attr(RTA_OIF, _u32(oif))

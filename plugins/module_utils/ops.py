@@ -10,11 +10,10 @@ __metaclass__ = type
 import errno
 import os
 
-from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nldump, nlmsg, nsfs, rtnl, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import conntrack, marks, nlconst, nlmsg, nsfs, rtnl, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 
 
-RTNH_F_ONLINK = 4
 OPS = {}  # op name -> function(ctx, **args) -> undo Action or None
 
 
@@ -136,7 +135,7 @@ def sysctl_set(ctx, ns, key, value):
 @op("addr_add")
 def addr_add(ctx, ns, dev, address):
     ip, plen = address.split("/")
-    ctx.nl.send(ns, nlmsg.addr("add", ctx.nl.index(ns, dev), ip, int(plen), rtnl.IFA_F_NODAD if ":" in ip else 0))
+    ctx.nl.send(ns, nlmsg.addr("add", ctx.nl.index(ns, dev), ip, int(plen), nlconst.IFA_F_NODAD if ":" in ip else 0))
 
 
 @op("addr_del")
@@ -147,8 +146,8 @@ def addr_del(ctx, ns, dev, address):
 
 def _route(command, dev_index, dst, gateway, proto=marks.PROTO, onlink=False):
     net, plen = dst.split("/")
-    return nlmsg.route(command, net, int(plen), dev_index, proto, rtnl.MAIN_TABLE, gateway,
-                       RTNH_F_ONLINK if onlink else 0)
+    return nlmsg.route(command, net, int(plen), dev_index, proto, nlconst.MAIN_TABLE, gateway,
+                       nlconst.RTNH_F_ONLINK if onlink else 0)
 
 
 @op("route_add")
@@ -161,7 +160,7 @@ def route_add(ctx, ns, dev, dst, gateway, onlink=False):
 @op("neigh_set")
 def neigh_set(ctx, dev, address, mac):
     ctx.nl.request(None, "neigh", "replace", ifindex=ctx.nl.index(None, dev), dst=address, lladdr=mac,
-                   state=nldump.NUD_PERMANENT)
+                   state=nlconst.NUD_PERMANENT)
 
 
 @op("neigh_del")
@@ -177,14 +176,14 @@ def neigh_del(ctx, dev, address, mac):
 def fdb_set(ctx, dev, mac, dst, append):
     """'bridge fdb replace|append MAC dev DEV dst DST self permanent' (append: the all-zero flood entries, one per peer)."""
     ctx.nl.request(None, "fdb", "append" if append else "replace", ifindex=ctx.nl.index(None, dev), lladdr=mac,
-                   dst=dst, flags=nldump.NTF_SELF, state=nldump.NUD_PERMANENT)
+                   dst=dst, flags=nlconst.NTF_SELF, state=nlconst.NUD_PERMANENT)
 
 
 @op("fdb_del")
 def fdb_del(ctx, dev, mac, dst):
     try:
         ctx.nl.request(None, "fdb", "del", ifindex=ctx.nl.index(None, dev), lladdr=mac, dst=dst,
-                       flags=nldump.NTF_SELF, state=nldump.NUD_PERMANENT)
+                       flags=nlconst.NTF_SELF, state=nlconst.NUD_PERMANENT)
     except rtnl.NetlinkError as exc:
         if exc.code != errno.ENOENT:
             raise

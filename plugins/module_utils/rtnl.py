@@ -21,11 +21,6 @@ HAS_PYROUTE2 = importlib.util.find_spec("pyroute2") is not None  # without impor
 IMPORT_ERROR = None if HAS_PYROUTE2 else "No module named 'pyroute2'"
 NetlinkError = nldump.NetlinkError  # what a refused netlink request raises (pyroute2's are turned into it)
 
-MAIN_TABLE = 254
-RTPROT_KERNEL = 2
-IFA_F_NODAD = 0x02
-ADDRGEN_EUI64, ADDRGEN_NONE = 0, 1  # IFLA_INET6_ADDR_GEN_MODE
-
 
 class NsView:
     """What one namespace holds: links by name, addresses by ifindex, main-table routes."""
@@ -120,7 +115,7 @@ class Netlink:
         return self._views[ns]
 
     def neighbours(self, ns, family):
-        """One dump of the neighbour (nldump.AF_INET) or forwarding (nldump.AF_BRIDGE) table; for the resources
+        """One dump of the neighbour (nlconst.AF_INET) or forwarding (nlconst.AF_BRIDGE) table; for the resources
         that manage entries (not part of every view)."""
         return self.sock(ns).neighbours(family)
 

@@ -18,7 +18,7 @@ up second is configured at once, so the host end - whose own packets reach only 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nsfs, rtnl
+from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nlconst, nsfs
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link, sysctl_action, \
@@ -171,14 +171,14 @@ class Veth:
 
     def _addrgen(self, obj, ns, dev, want, link, change):
         """The IPv6 link-local part of the peer: a word in its 'ip link set', or a sysctl to turn it back on."""
-        mode = link["addrgenmode"] if link is not None else (rtnl.ADDRGEN_EUI64 if self.ipv6 else None)
-        if mode is None or want == (mode != rtnl.ADDRGEN_NONE):
+        mode = link["addrgenmode"] if link is not None else (nlconst.ADDRGEN_EUI64 if self.ipv6 else None)
+        if mode is None or want == (mode != nlconst.ADDRGEN_NONE):
             return []
         if not want:
             change.append(("addrgenmode", "none", "addrgenmode none"))
             return []
         # netlink can set the mode but does not make the address; the sysctl does both
-        return [sysctl_action(obj, ns, ("net", "ipv6", "conf", dev, "addr_gen_mode"), rtnl.ADDRGEN_EUI64)]
+        return [sysctl_action(obj, ns, ("net", "ipv6", "conf", dev, "addr_gen_mode"), nlconst.ADDRGEN_EUI64)]
 
     def _host_link(self, item, host):
         """One 'ip link set' for whatever differs on the host end (one netlink request)."""
@@ -250,7 +250,7 @@ class Veth:
             return {}
         out = {}
         for route in self.peers[item["netns"]].routes:
-            if route["oif"] == peer["index"] and route["proto"] != rtnl.RTPROT_KERNEL:
+            if route["oif"] == peer["index"] and route["proto"] != nlconst.RTPROT_KERNEL:
                 out[route["dst"]] = route
         return out
 
@@ -317,7 +317,7 @@ class Veth:
 
 def _ll6(link):
     mode = link["addrgenmode"]
-    return None if mode is None else mode != rtnl.ADDRGEN_NONE
+    return None if mode is None else mode != nlconst.ADDRGEN_NONE
 
 
 def _dst(dst):

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nldump, vxlan_fw, xt_plan, xtables
+from ansible_collections.cnet.linux.plugins.module_utils import marks, names, nlconst, vxlan_fw, xt_plan, xtables
 from ansible_collections.cnet.linux.plugins.module_utils.actions import Action
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.plans import addr_actions, remove_link
@@ -160,10 +160,10 @@ class VxlanOverlay:
         index = link["index"] if link else None
         self.fdb, self.neigh = set(), {}
         if index is not None and item["state"] == "present":
-            for entry in ctx.nl.neighbours(None, nldump.AF_BRIDGE):
-                if entry["index"] == index and entry["flags"] & nldump.NTF_SELF and entry["dst"]:
+            for entry in ctx.nl.neighbours(None, nlconst.AF_BRIDGE):
+                if entry["index"] == index and entry["flags"] & nlconst.NTF_SELF and entry["dst"]:
                     self.fdb.add((entry["mac"], entry["dst"]))
-            for entry in ctx.nl.neighbours(None, nldump.AF_INET):
+            for entry in ctx.nl.neighbours(None, nlconst.AF_INET):
                 if entry["index"] == index and entry["dst"]:
                     self.neigh[entry["dst"]] = (entry["mac"], entry["state"])
 
@@ -338,7 +338,7 @@ class VxlanOverlay:
         name = self.item["device"]
         owner = self._owners()
         have_routes = self._routes(link)
-        have_neigh = dict((ip, mac) for ip, (mac, state) in observed_neigh.items() if state & nldump.NUD_PERMANENT)
+        have_neigh = dict((ip, mac) for ip, (mac, state) in observed_neigh.items() if state & nlconst.NUD_PERMANENT)
         gone, made = [], []
         for dst, via in sorted(have_routes.items()):
             if routes.get(dst) != via:
@@ -358,7 +358,7 @@ class VxlanOverlay:
                                    dev=name, mac=mac, dst=dst))
         for ip, mac in sorted(neigh.items()):
             current = observed_neigh.get(ip)
-            if current != (mac, nldump.NUD_PERMANENT):
+            if current != (mac, nlconst.NUD_PERMANENT):
                 made.append(Action(owner(ip=ip), "neigh_set", "ip neigh replace %s lladdr %s dev %s nud permanent"
                                    % (ip, mac, name), dev=name, address=ip, mac=mac))
         for mac, dst in sorted(fdb - have_fdb):
@@ -401,7 +401,7 @@ class VxlanOverlay:
                         addresses=sorted(self.host.addrs.get(link["index"], set())))
             return view
         if self._before is None:
-            permanent = dict((ip, m) for ip, (m, st) in self.neigh.items() if st & nldump.NUD_PERMANENT)
+            permanent = dict((ip, m) for ip, (m, st) in self.neigh.items() if st & nlconst.NUD_PERMANENT)
             self._before = self._peer_views(self.fdb, permanent, self._routes(link))
         return self._before.get(obj)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, nldump
+from ansible_collections.cnet.linux.plugins.module_utils import marks, nlconst
 from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.rtnl import NsView
 from ansible_collections.cnet.linux.plugins.module_utils.vxlan_res import VxlanOverlay, vtep_mac
@@ -63,14 +63,14 @@ def test_a_new_device_and_every_peer_in_one_plan():
 def test_entries_of_unlisted_peers_are_removed_route_first():
     info = {"vxlan": {"vni": 4096, "port": 4789, "local": "192.0.2.11", "dev": 2, "proxy": False, "learning": False}}
     fdb = {("02:cc:c0:00:02:0c", "192.0.2.12"), ("02:cc:c0:00:02:63", "192.0.2.99")}
-    neigh = {"10.244.2.0": ("02:cc:c0:00:02:0c", nldump.NUD_PERMANENT), "10.244.9.0": ("02:cc:c0:00:02:63", 0x80)}
+    neigh = {"10.244.2.0": ("02:cc:c0:00:02:0c", nlconst.NUD_PERMANENT), "10.244.9.0": ("02:cc:c0:00:02:63", 0x80)}
     params = dict(PARAMS, peers=[{"address": "192.0.2.12", "lease": "10.244.2.0/24"}])
     assert planned(params, host_view(info), fdb, neigh) == [
         "ip route del 10.244.9.0/24 dev vx4096", "ip neigh del 10.244.9.0 dev vx4096",
         "bridge fdb del 02:cc:c0:00:02:63 dev vx4096 dst 192.0.2.99 self"]
     # nothing to do when all is there
     assert planned(params, host_view(info), fdb - {("02:cc:c0:00:02:63", "192.0.2.99")},
-                   {"10.244.2.0": ("02:cc:c0:00:02:0c", nldump.NUD_PERMANENT)}) == [
+                   {"10.244.2.0": ("02:cc:c0:00:02:0c", nlconst.NUD_PERMANENT)}) == [
         "ip route del 10.244.9.0/24 dev vx4096"]
 
 
@@ -87,7 +87,7 @@ def test_l2_an_endpoint_that_moved_to_another_peer_is_replaced_in_place():
               "peers": [{"address": "192.0.2.12"}, {"address": "192.0.2.13", "endpoints": [
                   {"ip": "10.245.0.5", "mac": "02:42:0a:f5:00:05"}]}]}
     fdb = {("00:00:00:00:00:00", "192.0.2.12"), ("00:00:00:00:00:00", "192.0.2.13"), ("02:42:0a:f5:00:05", "192.0.2.12")}
-    neigh = {"10.245.0.5": ("02:42:0a:f5:00:05", nldump.NUD_PERMANENT)}
+    neigh = {"10.245.0.5": ("02:42:0a:f5:00:05", nlconst.NUD_PERMANENT)}
     assert planned(params, view, fdb, neigh) == ["bridge fdb replace 02:42:0a:f5:00:05 dev vx4096 dst 192.0.2.13 self permanent"]
 
 
