@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs on the controller: the fleet's inventory variables -> this host's plan (module_utils.fleet_plan)."""
+"""Runs on the controller: the fleet's inventory variables -> this host's plan (plugin_utils.fleet.plan)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,8 +10,8 @@ import ipaddress
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cnet.linux.plugins.module_utils import fleet_plan
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
 
 
 def _plain(value):

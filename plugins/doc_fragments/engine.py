@@ -28,7 +28,6 @@ attributes:
     platforms: linux
 requirements:
   - Linux with network namespaces, run as root.
-  - pyroute2 0.7 or later for the managed host's Python (Debian/Ubuntu package C(python3-pyroute2)).
 notes:
   - Every run observes the host with one netlink dump per network namespace it touches, plans a list of
     actions, and applies them in order. The RV(actions) result lists each change as the equivalent

@@ -18,7 +18,9 @@ author:
   - cnet.linux contributors (@cnet-linux)
 options:
   _input:
-    description: Registered results (a list; undefined or skipped entries are ignored).
+    description:
+      - Registered results (a list; skipped entries count as no drift). An entry that is not a registered result
+        (an undefined variable, a string) is an error, so a step cannot fall out of the report unnoticed.
     type: list
     elements: raw
     required: true
@@ -27,7 +29,7 @@ options:
 EXAMPLES = r'''
 - name: Summarize
   ansible.builtin.debug:
-    msg: "{{ [bridge_veth_result, overlay_vxlan_result] | cnet.linux.drift_report }}"
+    msg: "{{ cnet_steps | cnet.linux.drift_report }}"
 '''
 
 RETURN = r'''
@@ -37,9 +39,14 @@ _value:
 '''
 
 
+from collections.abc import Mapping, Sequence
+
+from ansible.errors import AnsibleFilterError
+
+
 def _walk(result, found):
     """The changed module results in result (a loop's items too), appended to found."""
-    if not isinstance(result, dict):
+    if not isinstance(result, Mapping):
         return found
     for item in result.get("results") or []:
         _walk(item, found)
@@ -50,7 +57,11 @@ def _walk(result, found):
 
 def drift_report(results):
     objects, actions = set(), []
-    for result in results or []:
+    if not isinstance(results, Sequence) or isinstance(results, str):
+        raise AnsibleFilterError("drift_report: a list of registered module results is expected, not %r" % (results,))
+    for i, result in enumerate(results):
+        if not isinstance(result, Mapping):
+            raise AnsibleFilterError("drift_report: item %d is not a registered module result: %r" % (i, result))
         for changed in _walk(result, []):
             diff = changed.get("diff") or {}
             objects.update(diff.get("before") or {})

@@ -122,7 +122,7 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
-from ansible_collections.cnet.linux.plugins.module_utils.bridge_res import Bridge
+from ansible_collections.cnet.linux.plugins.module_utils.resources.bridge import Bridge
 
 ITEM = dict(
     name=dict(type="str", required=True),

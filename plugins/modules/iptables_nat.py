@@ -29,6 +29,10 @@ description:
     C(net.bridge.bridge-nf-call-iptables=1) so that bridged traffic passes the rules.
 author:
   - cnet.linux contributors (@cnet-linux)
+requirements:
+  - iptables-save and iptables-restore (nft or legacy; Debian/Ubuntu package C(iptables)).
+  - pyroute2 0.7 or later for the managed host's Python (Debian/Ubuntu package C(python3-pyroute2)), to flush the
+    conntrack entries of published ports that go away.
 extends_documentation_fragment:
   - cnet.linux.engine
 options:
@@ -203,7 +207,7 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
-from ansible_collections.cnet.linux.plugins.module_utils.nat_res import NatNetworks
+from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
 
 PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True))
 NETWORK = dict(

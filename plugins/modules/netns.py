@@ -130,7 +130,7 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
-from ansible_collections.cnet.linux.plugins.module_utils.netns_res import Netns
+from ansible_collections.cnet.linux.plugins.module_utils.resources.netns import Netns
 
 ITEM = dict(
     name=dict(type="str", required=True),

@@ -236,7 +236,7 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
-from ansible_collections.cnet.linux.plugins.module_utils.veth_res import Veth
+from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth
 
 ROUTE = dict(dest=dict(type="str", required=True), via=dict(type="str"))
 PAIR = dict(

@@ -31,6 +31,10 @@ description:
   - A device without the collection's mark is never changed or removed.
 author:
   - cnet.linux contributors (@cnet-linux)
+requirements:
+  - pyroute2 0.7 or later for the managed host's Python (Debian/Ubuntu package C(python3-pyroute2)), which writes
+    the neighbour and forwarding-database entries of the peers.
+  - iptables-save and iptables-restore for the VXLAN port filter (unless O(firewall=false)).
 extends_documentation_fragment:
   - cnet.linux.engine
 options:
@@ -177,7 +181,7 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
-from ansible_collections.cnet.linux.plugins.module_utils.vxlan_res import VxlanOverlay
+from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay
 
 
 def main():

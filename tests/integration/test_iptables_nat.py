@@ -219,12 +219,12 @@ def test_a_removed_mapping_ends_its_old_flows(nat):
 
 RACE = """
 import subprocess, sys
-from ansible_collections.cnet.linux.plugins.module_utils import engine
-from ansible_collections.cnet.linux.plugins.module_utils.nat_res import NatNetworks
+from ansible_collections.cnet.linux.plugins.module_utils.core import engine
+from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
 
 class Racing(NatNetworks):
-    def plan(self, ctx):  # someone else's rule appears between our reading and our writing
-        plan = super().plan(ctx)
+    def plan(self, view):  # someone else's rule appears between our reading and our writing
+        plan = super().plan(view)
         subprocess.run(["iptables-%s" % sys.argv[1], "-A", "HOSTFW", "-j", "CNET-F-cnet0"], check=True)
         return plan
 

@@ -87,3 +87,21 @@ def test_a_batch_whose_health_gate_fails_stops_the_rollout(make_lab, tmp_path):
             gateway = str(ipaddress.ip_network(lease).network_address + 1)
             assert run_in(lab, src, "ip", "netns", "exec", "c-" + src, "ping", "-c1", "-W2", gateway,
                           check=False).returncode == 0, (src, dst)
+
+
+def test_the_state_dir_holds_everything_a_run_keeps(make_lab, tmp_path):
+    """host_state_dir reaches every module: the engine's lock and records sit beside fleet.json, and drift.yml
+    and teardown.yml find them there (the host's own /run, private to the lab host)."""
+    lab = make_lab(1)
+    inv = inventory(tmp_path, lab, [BRIDGE], {"h1": [{"name": "web", "network": "bridge"}]})
+    alt = "/run/cnet-alt"
+    res = playbook("site.yml", inv, "-e", "host_state_dir=" + alt)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert set(run_in(lab, "h1", "ls", alt).stdout.split()) >= {"fleet.json", "lock", "netns.json"}
+    assert run_in(lab, "h1", "ls", "-A", "/var/lib/cnet").stdout == ""  # the default directory is not used
+    res = playbook("drift.yml", inv, "-e", "host_state_dir=" + alt, "-e", "cnet_drift_fail=true")
+    assert res.returncode == 0 and '"no drift"' in res.stdout, res.stdout + res.stderr
+    res = playbook("teardown.yml", inv, "-e", "host_state_dir=" + alt)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "fleet.json" not in run_in(lab, "h1", "ls", alt).stdout and cnet_links(lab, "h1") == []
+    assert run_in(lab, "h1", "ip", "netns", "list").stdout == ""

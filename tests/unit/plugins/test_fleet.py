@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import fleet_plan
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
 
 NETS = [{"name": "bridge", "driver": "bridge", "bridge": "cnet0", "subnet": "172.17.0.0/16"},
         {"name": "backend", "driver": "overlay", "mode": "l3", "vni": 4096, "subnet": "10.244.0.0/16"},

@@ -2,8 +2,9 @@
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, names
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs as names
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 
 @pytest.mark.parametrize("raw, norm", [

@@ -2,9 +2,13 @@
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import nat_rules, ports, xtables
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.nat_res import normalize
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import nat_layout as nat_rules
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import saverestore as xtables
+
+normalize = NatNetworks.normalize
 
 
 def test_port_specs_expand_like_docker():

@@ -4,19 +4,13 @@ import json
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks
-from ansible_collections.cnet.linux.plugins.module_utils.bridge_res import Bridge
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.netns_res import Netns
-from ansible_collections.cnet.linux.plugins.module_utils.rtnl import NsView
-from ansible_collections.cnet.linux.plugins.module_utils.veth_res import Veth
-
-
-class Ctx:
-    check = False
-
-    def __init__(self):
-        self.warnings = []
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.netlink.view import NsView
+from ansible_collections.cnet.linux.plugins.module_utils.resources.base import View
+from ansible_collections.cnet.linux.plugins.module_utils.resources.bridge import Bridge
+from ansible_collections.cnet.linux.plugins.module_utils.resources.netns import Netns
+from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth
 
 
 def link(index, name, kind=None, alias=None, up=True, mtu=1500, master=None, peer_index=None, mac="02:00:00:00:00:01",
@@ -35,9 +29,13 @@ WEB = {"bridge": "cnet0", "pairs": [{"name": "vweb", "netns": "web", "addresses"
                                      "gateway": "172.17.0.1"}]}
 
 
+def observed(host, peers=None):
+    """What observe() would read: the host's view and each container namespace's."""
+    return View(host=host, peers=peers or {})
+
+
 def planned(resource, host, peers=None):
-    resource.ctx, resource.host, resource.peers = Ctx(), host, peers or {}
-    return [a.text for a in resource.plan(None)]
+    return [a.text for a in resource.plan(observed(host, peers))]
 
 
 def converged_web():
@@ -109,7 +107,8 @@ def test_bridge_drift_plan_and_diff_views():
     host = view([link(5, "cnet0", "bridge", marks.make("bridge", net="cnet0"), up=False, mtu=1400)], {5: {"10.0.0.1/8"}})
     assert planned(bridge, host) == ["ip link set cnet0 mtu 1500", "ip addr del 10.0.0.1/8 dev cnet0",
                                      "ip addr add 172.17.0.1/16 dev cnet0", "ip link set cnet0 up"]
-    assert bridge.before("bridge cnet0")["mtu"] == 1400 and bridge.after("bridge cnet0")["mtu"] == 1500
+    seen = observed(host)
+    assert bridge.before(seen, ("bridge", "cnet0"))["mtu"] == 1400 and bridge.after(seen, ("bridge", "cnet0"))["mtu"] == 1500
 
 
 def test_netns_order_and_loop():

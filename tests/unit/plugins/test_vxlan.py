@@ -2,17 +2,11 @@
 
 import pytest
 
-from ansible_collections.cnet.linux.plugins.module_utils import marks, nlconst
-from ansible_collections.cnet.linux.plugins.module_utils.names import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.rtnl import NsView
-from ansible_collections.cnet.linux.plugins.module_utils.vxlan_res import VxlanOverlay, vtep_mac
-
-
-class Ctx:
-    check = True
-
-    def __init__(self):
-        self.warnings = []
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import const as nlconst
+from ansible_collections.cnet.linux.plugins.module_utils.netlink.view import NsView
+from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay, vtep_mac
 
 
 def host_view(vx=None):
@@ -39,10 +33,8 @@ PARAMS = {"name": "backend", "vni": 4096, "lease": "10.244.1.0/24",
 def planned(params, view, fdb=(), neigh=None, xt=None):
     """The plan's words; xt: the observed filter table (None: iptables not observed, no filter planned)."""
     res = VxlanOverlay.from_params(params)
-    res.ctx, res.host, res.xt = Ctx(), view, xt
-    res.underlay = res._underlay()  # pylint: disable=protected-access
-    res.fdb, res.neigh = set(fdb), dict(neigh or {})
-    return [word for action in res.plan(res.ctx) for word in action.words()]
+    seen = res.make_view(view, fdb, neigh or {}, xt, check=True)
+    return [word for action in res.plan(seen) for word in action.words()]
 
 
 def test_vtep_mac_is_derived_from_the_underlay_address():

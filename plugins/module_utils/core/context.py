@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A run's context: the state directory's lock and records, the handles the layers open on first use
+(netlink sockets, ...) and what a run reports besides its plan (counters, warnings, extra result fields)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import fcntl
+import json
+import os
+import time
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError
+
+DEFAULT_STATE_DIR = "/var/lib/cnet"
+LOCK_TIMEOUT = 300.0
+
+
+class Context:
+    """Per-run handles and records. A layer opens its handle with handle(name, factory): once per run,
+    closed with the run."""
+
+    def __init__(self, state_dir, check=False):
+        self.state_dir = state_dir
+        self.check = check
+        self.warnings = []
+        self.extra = {}  # more result fields a resource reports (e.g. restore_calls)
+        self.counts = {}  # e.g. netlink_writes
+        self._handles = {}
+        self._records = {}
+
+    def handle(self, name, factory):
+        if name not in self._handles:
+            self._handles[name] = factory()
+        return self._handles[name]
+
+    def applied(self):
+        """A plan was applied: handles that cache what they read (netlink views) forget what it changed."""
+        for handle in self._handles.values():
+            forget = getattr(handle, "applied", None)
+            if forget is not None:
+                forget()
+
+    def count(self, name, more=1):
+        self.counts[name] = self.counts.get(name, 0) + more
+
+    def close(self):
+        handles, self._handles = self._handles, {}
+        for handle in reversed(list(handles.values())):
+            handle.close()
+
+    def records(self, kind):
+        """A small JSON document kept in the state directory (e.g. which namespace names we bound)."""
+        if kind not in self._records:
+            try:
+                with open(os.path.join(self.state_dir, kind + ".json")) as handle:
+                    self._records[kind] = [json.load(handle), False]
+            except (OSError, ValueError):
+                self._records[kind] = [{}, False]
+        return self._records[kind][0]
+
+    def touch(self, kind):
+        self._records[kind][1] = True
+
+    def save(self):
+        for kind, entry in self._records.items():
+            data, dirty = entry
+            if dirty:
+                target = os.path.join(self.state_dir, kind + ".json")
+                tmp = target + ".tmp"
+                with open(tmp, "w") as handle:
+                    json.dump(data, handle, indent=1, sort_keys=True)
+                os.rename(tmp, target)
+                entry[1] = False
+
+
+class Lock:
+    """flock on <state_dir>/lock: two runs on one host wait for each other instead of racing."""
+
+    def __init__(self, state_dir, timeout=LOCK_TIMEOUT):
+        self.state_dir = state_dir
+        self.timeout = timeout
+        self.fd = None
+
+    def __enter__(self):
+        if not os.path.isdir(self.state_dir):
+            os.makedirs(self.state_dir, 0o700)
+        self.fd = os.open(os.path.join(self.state_dir, "lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        deadline = time.time() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.time() > deadline:
+                    os.close(self.fd)
+                    raise EngineError("could not lock %s/lock within %d s: another cnet.linux run holds it"
+                                      % (self.state_dir, self.timeout))
+                time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        os.close(self.fd)  # closing releases the flock
+        self.fd = None

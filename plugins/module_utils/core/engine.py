@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reconcile engine: observe -> desired -> plan -> apply, for any resource (resources.base states the
+protocol).
+
+A resource knows its desired state (normalized, serializable); observe(ctx) reads what the host has into a
+view; plan(view) returns a list of Actions, each a named operation with plain-data arguments and the text of
+the equivalent ip/bridge/iptables command. Check mode returns the plan; a real run applies it; the
+`actions` and `diff` of the result are both made from that one plan. If an action fails, what this run
+created is removed again (in reverse order) and the error names the action and the reason.
+
+Nothing here needs Ansible: converge() and converge_all() run the same from a module, a test or a boot unit.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.action import obj_name
+from ansible_collections.cnet.linux.plugins.module_utils.core.context import DEFAULT_STATE_DIR, Context, Lock
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError, reason
+
+__all__ = ["DEFAULT_STATE_DIR", "EngineError", "apply", "converge", "converge_all", "reason"]
+
+
+def apply(ctx, plan, ops):
+    """Run the plan in order with the operations table ops. On a failure, undo what this run created, newest
+    first, and raise."""
+    undo = []
+    done = []
+    for action in plan:
+        try:
+            back = ops[action.op](ctx, **action.args)
+        except Exception as exc:  # any failure midway: roll back, then report
+            undone = rollback(ctx, undo, ops)
+            ctx.save()
+            hint = getattr(exc, "hint", "")
+            raise EngineError("'%s' failed: %s%s%s" % (action.text, reason(exc), "; " if hint else "", hint),
+                              done=done, undone=undone)
+        done.append(action.text)
+        if back is not None:
+            undo.append(back)
+    ctx.save()
+    return done
+
+
+def rollback(ctx, undo, ops):
+    undone = []
+    for action in reversed(undo):
+        try:
+            ops[action.op](ctx, **action.args)
+            undone.append(action.text)
+        except Exception as exc:  # keep undoing the rest; say what could not be undone
+            ctx.warnings.append("rollback of '%s' failed: %s" % (action.text, reason(exc)))
+    return undone
+
+
+def diff_of(resource, view, plan):
+    """before/after of exactly the objects the plan changes, named as the reports name them."""
+    before, after = {}, {}
+    for obj in sorted(set(action.obj for action in plan), key=obj_name):
+        old, new = resource.before(view, obj), resource.after(view, obj)
+        if old is not None:
+            before[obj_name(obj)] = old
+        if new is not None:
+            after[obj_name(obj)] = new
+    return {"before": before, "after": after}
+
+
+def _one(ctx, resource, diff):
+    """Observe, plan and (unless check) apply one resource in an open context; its module result."""
+    started = time.time()
+    writes = ctx.counts.get("netlink_writes", 0)
+    ctx.extra = {}  # this resource's own result fields
+    view = resource.observe(ctx)
+    observed = time.time()
+    plan = resource.plan(view)
+    planned = time.time()
+    before_after = diff_of(resource, view, plan) if diff else None
+    if plan and not ctx.check:
+        apply(ctx, plan, resource.OPS)
+        ctx.applied()
+    elif not ctx.check:
+        ctx.save()
+    finished = time.time()
+    result = {
+        "changed": bool(plan),
+        "actions": [words for action in plan for words in action.words()],
+        "timing": {"observe": round(observed - started, 4), "plan": round(planned - observed, 4),
+                   "apply": 0.0 if ctx.check else round(finished - planned, 4), "total": round(finished - started, 4)},
+        "netlink_writes": ctx.counts.get("netlink_writes", 0) - writes,
+    }
+    result.update(ctx.extra)
+    if diff:
+        result["diff"] = before_after
+    warnings = list(getattr(view, "warnings", [])) + ctx.warnings
+    del ctx.warnings[:]
+    if warnings:
+        result["warnings"] = warnings
+    return result
+
+
+def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):
+    """Converge several resources in order under one lock and one context: each namespace's sockets are opened
+    once, and a namespace is read once unless an earlier resource of the call changed it. Returns
+    {changed, results: [one module result per resource]}; a failure stops the call (EngineError, with what the
+    failing resource's plan had applied and undone; earlier resources stay converged)."""
+    results = []
+    with Lock(state_dir):
+        ctx = Context(state_dir, check)
+        try:
+            for resource in resources:
+                results.append(_one(ctx, resource, diff))
+        finally:
+            ctx.close()
+    return {"changed": any(r["changed"] for r in results), "results": results}
+
+
+def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):
+    """Observe, plan and (unless check) apply one resource. Returns the module result; 'diff' (before/after of
+    what the plan touches) only when asked, as Ansible asks for it only in diff mode."""
+    return converge_all([resource], check, state_dir, diff)["results"][0]

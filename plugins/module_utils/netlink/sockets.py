@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A run's netlink sockets, one per namespace it touches, opened on first use: one dump of each namespace
+(its view, kept for the run), ifindex look-ups, and the requests encode builds, counted as writes.
+
+A socket is opened inside a namespace by switching this thread into it (setns), opening, and switching
+back: the socket stays bound to that namespace. No helper processes, no per-object lookups.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, namespaces
+from ansible_collections.cnet.linux.plugins.module_utils.netlink.sock import NetlinkError, Socket
+from ansible_collections.cnet.linux.plugins.module_utils.netlink.view import NsView
+
+__all__ = ["NetlinkError", "Sockets", "of"]
+
+
+def of(ctx):
+    """The run's sockets (a handle of the engine's context)."""
+    return ctx.handle("netlink", lambda: Sockets(ctx))
+
+
+class Sockets:
+    """Sockets into namespaces, opened once each and cached for the run. ns=None is our own namespace."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.home = os.open(namespaces.SELF, os.O_RDONLY | os.O_CLOEXEC)
+        self.binder = namespaces.Binder(self.home)
+        self._socks = {}
+        self._views = {}
+        self._found = {}
+        self._written = set()
+        ctx.counts.setdefault("netlink_writes", 0)
+
+    def close(self):
+        for sock in self._socks.values():
+            sock.close()
+        self._socks = {}
+        if self.home is not None:
+            os.close(self.home)
+            self.home = None
+
+    def within(self, ns, factory):
+        """factory() called inside namespace ns (None: ours): what it opens stays bound to that namespace."""
+        return namespaces.within(ns, factory, self.home)
+
+    def sock(self, ns=None):
+        """The namespace's netlink socket (dumps and requests); opened on first use."""
+        if ns not in self._socks:
+            self._socks[ns] = self.within(ns, Socket)
+        return self._socks[ns]
+
+    def forget(self, ns):
+        """After a namespace is removed or rebound: drop its socket and view."""
+        sock = self._socks.pop(ns, None)
+        if sock is not None:
+            sock.close()
+        self._views.pop(ns, None)
+        for key in [key for key in self._found if key[0] == ns]:
+            del self._found[key]
+
+    def drop(self, ns, name):
+        """A link was removed or made anew: its index in this run's view is no longer right."""
+        view = self._views.get(ns)
+        if view is not None:
+            view.drop(name)
+        self._found.pop((ns, name), None)
+
+    def applied(self):
+        """A plan was applied: the namespaces it wrote to are read again by the next resource of the run."""
+        for ns in self._written:
+            self._views.pop(ns, None)
+        self._written = set()
+
+    def view(self, ns=None):
+        """One dump each of links, addresses and routes of a namespace, cached for the run."""
+        if ns not in self._views:
+            sock = self.sock(ns)
+            links = dict((link["name"], link) for link in sock.links())
+            addrs = {}
+            for index, addr in sock.addrs():
+                addrs.setdefault(index, set()).add(addr)
+            self._views[ns] = NsView(links, addrs, sock.routes())
+        return self._views[ns]
+
+    def neighbours(self, ns, family):
+        """One dump of the neighbour (const.AF_INET) or forwarding (const.AF_BRIDGE) table; for the resources
+        that manage entries (not part of every view)."""
+        return self.sock(ns).neighbours(family)
+
+    def known_index(self, ns, name):
+        view = self._views.get(ns)
+        link = view.link(name) if view else None
+        return link["index"] if link else self._found.get((ns, name))
+
+    def index(self, ns, name):
+        """ifindex of a link by name: from this run's view, or one RTM_GETLINK by name (no dump)."""
+        index = self.known_index(ns, name)
+        if index is None:
+            index = self._found[(ns, name)] = self.sock(ns).request(*encode.link_get(name))["index"]
+        return index
+
+    def changed(self, ns):
+        """Namespace ns was changed by this run (its view is read again after the plan)."""
+        self._written.add(ns)
+
+    def send(self, ns, message):
+        """One request encode built: (type, flags, body); counted as a write."""
+        self.ctx.count("netlink_writes")
+        self.changed(ns)
+        return self.sock(ns).request(*message)

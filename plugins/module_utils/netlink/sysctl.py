@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sysctl operation: /proc/sys/<key> written as seen from a namespace (the file is opened there, so it
+is that namespace's setting). No netlink socket is needed for it."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.ops import registry
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces
+
+OPS = {}  # op name -> function(ctx, **args) -> None
+op = registry(OPS)
+
+
+@op("sysctl_set")
+def sysctl_set(ctx, ns, key, value):
+    """Write /proc/sys/<key> (a list of path parts) in namespace ns (None: ours)."""
+    path = "/proc/sys/" + "/".join(key)
+    home = os.open(namespaces.SELF, os.O_RDONLY | os.O_CLOEXEC) if ns else None
+    try:
+        fd = namespaces.within(ns, lambda: os.open(path, os.O_WRONLY | os.O_CLOEXEC), home)
+    finally:
+        if home is not None:
+            os.close(home)
+    try:
+        os.write(fd, str(value).encode())
+    finally:
+        os.close(fd)

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The resource protocol, stated once. A resource is the desired state of one kind of object (normalized,
+serializable) and three steps the engine runs:
+
+  view = resource.observe(ctx)    read the host (one dump per namespace); the only step that reads
+  plan = resource.plan(view)      a list of Actions: a function of the desired state and the view alone
+  resource.before(view, key)      the diff views of one object key (a tuple such as ('veth', 'vweb'))
+  resource.after(view, key)
+
+Modules give their parameters to from_params(): a list option (ITEMS) or the single form, each item
+normalized by normalize(raw, field, state, defaults), its state checked, the items' keys unique (UNIQUE).
+OPS names the operations the plans use (the layers' tables), so a module ships only those layers.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
+
+class View:
+    """What observe() read, as plain attributes (tests build one by hand), plus the run's facts a plan may
+    use: check (a check run: what earlier steps would make is not there yet) and the warnings the plan gives
+    (what it left alone, and why). memo() keeps what plan and diff views both derive."""
+
+    def __init__(self, check=False, **parts):
+        self.check = check
+        self.warnings = []
+        self._memo = {}
+        for name, value in parts.items():
+            setattr(self, name, value)
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    def memo(self, name, compute):
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]
+
+
+class Resource:
+    KIND = None  # the name in to_dict()
+    ITEMS = None  # the list option ('pairs'); None: the single form only
+    FIELD = None  # the single form's name in messages ('veth')
+    KEY = "name"  # the item field that names an object
+    UNIQUE = ()  # ((field, ...), message with a %s per field): no two items may share those fields
+    OPS = {}  # operation name -> function, of the layers the plans use
+    PYROUTE2 = False  # whether the plans write through pyroute2 (then the module requires it)
+
+    def __init__(self, items, **options):
+        for fields, message in self.UNIQUE:
+            seen = set()
+            for item in items:
+                key = tuple(item[field] for field in fields)
+                if key in seen:
+                    raise InputError(message % key)
+                seen.add(key)
+        self.items = self.arrange(items)
+        self.by_key = dict((item[self.KEY], item) for item in self.items)
+        self.options = options
+        for name, value in options.items():
+            setattr(self, name, value)
+        self.validate()
+
+    # from the module's parameters
+
+    @classmethod
+    def from_params(cls, params):
+        state = params.get("state") or "present"
+        if cls.ITEMS and params.get(cls.ITEMS) is not None:
+            defaults = cls.list_defaults(params)
+            items = [cls.normalize(raw, "%s[%d]" % (cls.ITEMS, i), state, defaults)
+                     for i, raw in enumerate(params[cls.ITEMS])]
+        else:
+            items = cls.single(params, state)
+        return cls(items, **cls.options_of(params))
+
+    @classmethod
+    def normalize(cls, raw, field, state, defaults=None):
+        """One item, normalized and checked; InputError names field."""
+        raise NotImplementedError
+
+    @classmethod
+    def single(cls, params, state):
+        """The items of the single form (the module's top-level options)."""
+        return [cls.normalize(params, cls.FIELD, state, {})]
+
+    @classmethod
+    def list_defaults(cls, params):
+        """Top-level options that items of the list form inherit."""
+        return {}
+
+    @classmethod
+    def options_of(cls, params):
+        """The resource's options besides its items (purge, backend, ...)."""
+        return {}
+
+    def arrange(self, items):
+        """The items in the order they are planned."""
+        return items
+
+    def validate(self):
+        """Checks across items and options."""
+
+    def to_dict(self):
+        out = {"resource": self.KIND, "items": self.items}
+        out.update(self.options)
+        return out
+
+    # the engine's steps
+
+    def observe(self, ctx):
+        raise NotImplementedError
+
+    def plan(self, view):
+        """Each item's actions in order (present or absent), then what purge removes."""
+        out = []
+        for item in self.items:
+            out.extend(self.present(view, item) if item["state"] == "present" else self.absent(view, item))
+        return out + self.purged(view)
+
+    def present(self, view, item):
+        raise NotImplementedError
+
+    def absent(self, view, item):
+        raise NotImplementedError
+
+    def purged(self, view):
+        return []
+
+    def before(self, view, key):
+        return None
+
+    def after(self, view, key):
+        return None

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Linux bridges: the gateway side of a bridge network (docker0, cni0). Addresses are authoritative
+(the kernel's IPv6 link-local address aside); MTU, STP and VLAN filtering are managed when given.
+The mark is the alias 'cnet.linux:bridge net=<network>'."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import ops, sockets
+from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_set, remove_link
+
+
+class Bridge(Resource):
+    KIND = "bridge"
+    ITEMS = "bridges"
+    FIELD = "bridge"
+    UNIQUE = ((("name",), "bridges: '%s' is listed twice"),)
+    OPS = ops.OPS
+
+    @classmethod
+    def normalize(cls, raw, field, state, defaults=None):
+        name = inputs.ifname(raw.get("name"), field + ".name")
+        state = inputs.state(raw, field, state)
+        for key in ("stp", "vlan_filtering"):
+            if raw.get(key) is not None and not isinstance(raw[key], bool):
+                raise InputError("%s.%s: '%s' is not true or false" % (field, key, raw[key]))
+        return {"name": name, "state": state, "addresses": inputs.addresses(raw.get("addresses"), field + ".addresses"),
+                "mtu": inputs.mtu(raw["mtu"], field + ".mtu") if raw.get("mtu") is not None else None,
+                "stp": raw.get("stp"), "vlan_filtering": raw.get("vlan_filtering"),
+                "network": inputs.label(raw.get("network") or name)}
+
+    def observe(self, ctx):
+        return View(ctx.check, host=sockets.of(ctx).view(None))
+
+    def present(self, view, item):
+        name, obj, out = item["name"], ("bridge", item["name"]), []
+        link = view.host.link(name)
+        mark = marks.make("bridge", net=item["network"])
+        if link is None:
+            out.append(Action(obj, "bridge_add", "ip link add %s%s type bridge stp_state %d" % (
+                name, " mtu %d" % item["mtu"] if item["mtu"] else "", 1 if item["stp"] else 0),
+                name=name, mtu=item["mtu"], stp=bool(item["stp"]), mark=mark))
+            link = {"index": None, "mtu": item["mtu"], "stp": bool(item["stp"]), "vlan_filtering": False,
+                    "alias": mark, "up": False}
+        elif link["kind"] != "bridge" or not marks.owned(link["alias"], "bridge"):
+            raise InputError("bridge: '%s' exists and was not created by cnet.linux (no mark in its alias); pick "
+                             "another name, or adopt it: ip link set %s alias '%s'" % (name, name, mark))
+        if link["alias"] != mark:
+            out.append(link_set(obj, None, name, [("ifalias", mark, "alias '%s'" % mark)]))
+        if item["mtu"] and link["mtu"] != item["mtu"]:
+            out.append(link_set(obj, None, name, [("mtu", item["mtu"], "mtu %d" % item["mtu"])]))
+        for key, option in (("stp", "stp_state"), ("vlan_filtering", "vlan_filtering")):
+            if item[key] is not None and link[key] != item[key]:
+                out.append(Action(obj, "bridge_set", "ip link set %s type bridge %s %d" % (name, option, int(item[key])),
+                                  name=name, **{"br_" + option: int(item[key])}))
+        have = view.host.addrs.get(link["index"], set()) if link["index"] else set()
+        out.extend(addr_actions(obj, None, name, have, item["addresses"]))
+        if not link["up"]:
+            out.append(link_set(obj, None, name, [("state", "up", "up")]))
+        return out
+
+    def absent(self, view, item):
+        return remove_link(view, view.host, "bridge", item["name"])
+
+    def before(self, view, key):
+        link = view.host.link(key[1])
+        if link is None:
+            return None
+        return {"mtu": link["mtu"], "stp": link.get("stp"), "vlan_filtering": link.get("vlan_filtering"),
+                "addresses": sorted(view.host.addrs.get(link["index"], set())), "up": link["up"]}
+
+    def after(self, view, key):
+        item = self.by_key.get(key[1])
+        if item is None or item["state"] == "absent":
+            return None
+        out = self.before(view, key) or {"mtu": 1500, "stp": False, "vlan_filtering": False}
+        out.update({"addresses": sorted(item["addresses"]), "up": True})
+        for name in ("mtu", "stp", "vlan_filtering"):
+            if item[name] is not None:
+                out[name] = item[name]
+        return out

@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""NAT and filter rules of bridge networks (xtables.nat_layout has the layout), reconciled like everything else:
+observe (one iptables-save), desired (every owned chain's full content), plan (per table the fewest -D/-I
+lines, one iptables-restore --noflush transaction), apply. Chains and rules that are not ours - a host
+firewall, Docker's chains, the user's rules in CNET-USER - are never changed.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import sysctl
+from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import sysctl_action
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import conntrack, nat_layout, ports, saverestore, scope
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import ops as xtables_ops
+from ansible_collections.cnet.linux.plugins.module_utils.xtables.nat_layout import JUMPS, SCOPE, SHARED_TABLE, TABLES, USER
+
+_DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
+                   r"-j DNAT --to-destination (?P<ip>[0-9.]+):(?P<port>\d+)$")
+BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
+
+
+def _normalize(raw, field, default_state):
+    bridge = inputs.ifname(raw.get("bridge"), field + ".bridge")
+    state = inputs.state(raw, field, default_state)
+    item = {"bridge": bridge, "state": state, "name": inputs.label(raw.get("name") or bridge)}
+    if state == "absent":
+        return item
+    if not raw.get("subnet"):
+        raise InputError("%s.subnet: the network's IPv4 subnet is required (e.g. 172.17.0.0/16)" % field)
+    subnet = inputs.network(raw["subnet"], field + ".subnet")
+    if inputs.version_of(subnet) != 4:
+        raise InputError("%s.subnet: '%s' is not IPv4; this module manages IPv4 (iptables) rules" % (field, subnet))
+    internal = inputs.boolean(raw, "internal", field, False)
+    item.update(subnet=subnet, internal=internal, icc=inputs.boolean(raw, "icc", field, True),
+                masquerade=inputs.boolean(raw, "masquerade", field, not internal),
+                routed_subnets=[inputs.network(r, "%s.routed_subnets[%d]" % (field, i))
+                                for i, r in enumerate(raw.get("routed_subnets") or [])])
+    mappings = []
+    for i, entry in enumerate(raw.get("publish") or []):
+        where = "%s.publish[%d]" % (field, i)
+        if not isinstance(entry, dict) or not entry.get("address"):
+            raise InputError("%s: needs 'address' (the container's IPv4 address) and 'ports' (e.g. ['2333:22'])"
+                             % where)
+        address = inputs.ip(entry["address"], where + ".address", 4)
+        if not inputs.contains(subnet, address):
+            raise InputError("%s.address: %s is not in the network's subnet %s" % (where, address, subnet))
+        for j, spec in enumerate(entry.get("ports") or []):
+            for mapping in ports.parse(spec, "%s.ports[%d]" % (where, j)):
+                mapping["address"] = address
+                mappings.append(mapping)
+    if internal and mappings:
+        raise InputError("%s: an internal network cannot publish ports (nothing outside may reach it); "
+                         "drop 'publish' or 'internal'" % field)
+    ports.check_unique(mappings, field + ".publish")
+    item["mappings"] = mappings
+    return item
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
+
+
+class NatNetworks(Resource):
+    KIND = "iptables_nat"
+    ITEMS = "networks"
+    FIELD = "network"
+    KEY = "bridge"
+    UNIQUE = ((("bridge",), "networks: bridge '%s' is listed twice"),)
+    OPS = merged(sysctl.OPS, xtables_ops.OPS, conntrack.OPS)  # the sysctls; the rules; the flush
+    PYROUTE2 = True  # the conntrack flush
+
+    @classmethod
+    def normalize(cls, raw, field, state, defaults=None):
+        return _normalize(raw, field, state)
+
+    @classmethod
+    def single(cls, params, state):
+        return [_normalize(params, "network", state)] if params.get("bridge") else []
+
+    @classmethod
+    def options_of(cls, params):
+        return {"purge": bool(params.get("purge")), "backend": params.get("backend") or "auto"}
+
+    def validate(self):
+        ports.check_unique([m for item in self.items for m in item.get("mappings", [])], "networks.publish")
+
+    # observe: one iptables-save; the sysctls the rules rely on
+
+    def observe(self, ctx):
+        ctx.extra["restore_calls"] = 0
+        # the rules of the listed networks depend on nothing observed: built while iptables-save runs
+        built = {}
+        saved = saverestore.save(self.backend, meanwhile=lambda: built.update(
+            (item["bridge"], nat_layout.network_chains(item)) for item in self.items if item["state"] == "present"))
+        sysctls = {}
+        for item in self.items:
+            if item.get("mappings"):
+                key = ("net", "ipv4", "conf", item["bridge"], "route_localnet")
+                sysctls[key] = _read("/proc/sys/" + "/".join(key))
+        if any(item["state"] == "present" and not item["icc"] for item in self.items):
+            sysctls[BRIDGE_NF] = _read("/proc/sys/" + "/".join(BRIDGE_NF))
+        return View(ctx.check, built=built, current=dict((table, saved.get(table, {})) for table in TABLES),
+                    sysctls=sysctls)
+
+    # desired
+
+    def _per_network(self, view):
+        """{bridge: {kind: rules}} of every network that is to have rules after this run."""
+        out = {}
+        for table in TABLES:
+            for name, rules in view.current[table].items():
+                parsed = nat_layout.of_chain(name)
+                if parsed and parsed[1] not in self.by_key and not self.purge:
+                    out.setdefault(parsed[1], {})[parsed[0]] = rules  # another call's network: kept as it is
+        out.update(view.built)
+        return out
+
+    def desired(self, view):
+        """({table: {chain: rules}}, {(table, builtin): jump rules}) of our chains after this run."""
+        return view.memo("desired", lambda: self._desired(view))
+
+    def _desired(self, view):
+        per_network = self._per_network(view)
+        chains = dict((table, {}) for table in TABLES)
+        if not per_network:
+            user = view.current["filter"].get(USER)
+            if user:
+                view.warn("%s still has rules of yours; the chain is kept, no longer jumped to" % USER)
+                chains["filter"][USER] = user
+            return chains, dict((key, []) for key in JUMPS)
+        for name, rules in nat_layout.shared_chains(per_network).items():
+            chains[SHARED_TABLE[name]][name] = rules
+        chains["filter"][USER] = view.current["filter"].get(USER, [])
+        for bridge, kinds in per_network.items():
+            for kind, rules in kinds.items():
+                chains[nat_layout.KINDS[kind][0]][nat_layout.chain(kind, bridge)] = rules
+        return chains, dict(JUMPS)
+
+    # plan
+
+    def plan(self, view):
+        want, jumps = self.desired(view)
+        out = []
+        for key, value in sorted(view.sysctls.items()):
+            out.extend(self._sysctl(view, key, value))
+        restore = scope.restore_action(SCOPE, self.backend, view.current, want, jumps)
+        if restore:
+            out.append(restore)
+        flows = self._stale_flows(view, want)
+        if flows:
+            out.append(Action(("conntrack",), "conntrack_flush", "conntrack -D (%d mappings)" % len(flows),
+                              details=["conntrack -D -p %s --orig-port-dst %d --reply-src %s" % (
+                                  f["proto"], f["host_port"], f["address"]) for f in flows], flows=flows))
+        return out
+
+    def _after_table(self, view, table):
+        """The whole table as this run leaves it."""
+        want, jumps = self.desired(view)
+        return SCOPE.after_table(table, view.current[table], want[table], jumps)
+
+    @staticmethod
+    def _sysctl(view, key, value):
+        if key == BRIDGE_NF:
+            if value is None and not view.check:
+                raise InputError("icc: false needs bridged traffic to pass iptables, which needs the kernel's "
+                                 "br_netfilter (modprobe br_netfilter); it is not loaded on this host")
+        elif value is None and not view.check:
+            raise InputError("networks: bridge '%s' does not exist; create it first (cnet.linux.bridge)" % key[3])
+        if value == "1":
+            return []
+        return [sysctl_action(("sysctl", "/".join(key)), None, key, 1)]
+
+    @staticmethod
+    def _stale_flows(view, want):
+        """Published ports that are going away or changing: their conntrack entries are flushed."""
+        wanted = set()
+        for rules in want["nat"].values():
+            wanted.update(rules)
+        flows = []
+        for name, rules in sorted(view.current["nat"].items()):
+            parsed = nat_layout.of_chain(name)
+            if not parsed or parsed[0] != "N":
+                continue
+            for rule in rules:
+                match = _DNAT.match(rule)
+                if match and rule not in wanted:
+                    flows.append({"proto": match.group("proto"), "host_port": int(match.group("hport")),
+                                  "address": match.group("ip"), "port": int(match.group("port"))})
+        return flows
+
+    # diff views
+
+    def before(self, view, key):
+        if key[0] == "iptables":
+            return dict((table, SCOPE.owned(table, view.current[table])) for table in TABLES)
+        if key[0] == "sysctl":
+            return view.sysctls.get(tuple(key[1].split("/")))
+        return None
+
+    def after(self, view, key):
+        if key[0] == "iptables":
+            return dict((table, SCOPE.owned(table, self._after_table(view, table))) for table in TABLES)
+        if key[0] == "sysctl":
+            return "1"
+        return None

@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The overlay's part of the VXLAN port filter (xtables.vxlan_filter has the rules): this overlay's peers
+let in, the other overlays' chains on this host kept as they are, one iptables-restore planned first in the
+overlay's plan (a new peer is let in before its entries exist)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import scope, vxlan_filter
+from ansible_collections.cnet.linux.plugins.module_utils.xtables.vxlan_filter import SCOPE
+
+
+def filtering(item):
+    """Whether this overlay wants a filter of its own."""
+    return item["state"] == "present" and item["firewall"]
+
+
+def desired(view, item):
+    """(want, jumps) of the port filter after this run, or None when iptables was not observed (view.xt)."""
+    if view.xt is None:
+        return None
+    peers = None
+    if filtering(item):
+        local = view.underlay[0]
+        peers = [p["address"] for p in item["peers"] if p["address"] != local]
+
+    def port_of(device):
+        link = view.host.link(device)
+        return (link.get("vxlan") or {}).get("port") if link else None
+    return vxlan_filter.desired(view.xt, item["device"], item["port"], peers, port_of)
+
+
+def plan(view, item, want):
+    """The filter's restore (none when nothing changes or iptables was not observed)."""
+    if want is None:
+        return []
+    restore = scope.restore_action(SCOPE, item["backend"], {"filter": view.xt}, *want)
+    return [restore] if restore else []
+
+
+def before(view):
+    return SCOPE.owned("filter", view.xt)
+
+
+def after(view, want):
+    chains, jumps = want
+    return SCOPE.owned("filter", SCOPE.after_table("filter", view.xt, chains["filter"], jumps))

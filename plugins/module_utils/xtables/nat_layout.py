@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rules of bridge networks, in chains the collection owns (prefix CNET-), in iptables-save's form.
+
+Layout (Docker 29's, without a userland proxy; one chain per network and table, keyed by the bridge):
+
+  filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD
+  filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>
+  filter CNET-F-<br>   replies in; published ports (DNAT-ed only); routed subnets; nothing else in;
+                       container to container (icc); out
+  nat PREROUTING, OUTPUT  -m addrtype --dst-type LOCAL -j CNET-DNAT -> -j CNET-N-<br> -> DNAT per port
+  nat POSTROUTING    -j CNET-POSTROUTING -> -j CNET-P-<br>: localhost and hairpin masquerade, egress masquerade
+  raw PREROUTING     -j CNET-RAW -> -j CNET-R-<br>: packets for 127.0.0.0/8 from the bridge are dropped
+                       (route_localnet is on for the bridge, so the host can reach ports published on 127.0.0.1)
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.xtables.scope import Scope
+
+PREFIX = "CNET-"
+USER = "CNET-USER"
+TABLES = ("raw", "nat", "filter")
+# builtin chain -> the jumps into our chains it starts with, in order
+JUMPS = {
+    ("filter", "FORWARD"): ["-j CNET-USER", "-j CNET-FORWARD"],
+    ("nat", "PREROUTING"): ["-m addrtype --dst-type LOCAL -j CNET-DNAT"],
+    ("nat", "OUTPUT"): ["-m addrtype --dst-type LOCAL -j CNET-DNAT"],
+    ("nat", "POSTROUTING"): ["-j CNET-POSTROUTING"],
+    ("raw", "PREROUTING"): ["-j CNET-RAW"],
+}
+# per-network chain kind -> (table, shared chain that dispatches to it)
+KINDS = {"F": ("filter", "CNET-FORWARD"), "N": ("nat", "CNET-DNAT"), "P": ("nat", "CNET-POSTROUTING"),
+         "R": ("raw", "CNET-RAW")}
+SHARED_TABLE = dict((shared, table) for table, shared in KINDS.values())  # CNET-FORWARD -> filter, ...
+# the chains bridge networks own: the shared ones and one per network and kind (not CNET-VXLAN, CNET-V-*)
+SCOPE = Scope("nat", TABLES, [USER] + list(SHARED_TABLE), ["%s%s-" % (PREFIX, kind) for kind in KINDS],
+              JUMPS, user=[USER])
+
+
+def chain(kind, bridge):
+    return "%s%s-%s" % (PREFIX, kind, bridge)
+
+
+def of_chain(name):
+    """(kind, bridge) of a per-network chain name, or None."""
+    parts = name.split("-", 2)
+    if len(parts) == 3 and parts[0] + "-" == PREFIX and parts[1] in KINDS:
+        return parts[1], parts[2]
+    return None
+
+
+def network_chains(net):
+    """{kind: [rules]} for one network (a normalized item of resources.nat)."""
+    br, subnet = net["bridge"], net["subnet"]
+    out = {}
+    fwd = []
+    if net["internal"]:
+        fwd += ["! -s %s -o %s -j DROP" % (subnet, br), "! -d %s -i %s -j DROP" % (subnet, br)]
+    else:
+        fwd.append("-o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" % br)
+        seen = set()
+        for m in net["mappings"]:
+            rule = "-d %s/32 -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT -j ACCEPT" % (
+                m["address"], br, m["proto"], m["proto"], m["port"])
+            if rule not in seen:
+                seen.add(rule)
+                fwd.append(rule)
+        fwd += ["-s %s -o %s -j ACCEPT" % (routed, br) for routed in net["routed_subnets"]]
+        fwd.append("! -i %s -o %s -j DROP" % (br, br))
+    fwd.append("-i %s -o %s -j %s" % (br, br, "ACCEPT" if net["icc"] else "DROP"))
+    if not net["internal"]:
+        fwd.append("-i %s ! -o %s -j ACCEPT" % (br, br))
+    out["F"] = fwd
+    if net["mappings"]:
+        out["N"] = ["%s-p %s -m %s --dport %d -j DNAT --to-destination %s:%d" % (
+            "-d %s/32 " % m["host_ip"] if m["host_ip"] else "", m["proto"], m["proto"], m["host_port"],
+            m["address"], m["port"]) for m in net["mappings"]]
+        out["R"] = ["-d 127.0.0.0/8 -i %s -j DROP" % br]
+    post = []
+    if net["mappings"]:
+        post += ["-s 127.0.0.0/8 -o %s -j MASQUERADE" % br,
+                 "-s %s -d %s -o %s -m conntrack --ctstate DNAT -j MASQUERADE" % (subnet, subnet, br)]
+    if net["masquerade"] and not net["internal"]:
+        post += ["-s %s -d %s -j RETURN" % (subnet, routed) for routed in net["routed_subnets"]]
+        post.append("-s %s ! -o %s -j MASQUERADE" % (subnet, br))
+    if post:
+        out["P"] = post
+    return out
+
+
+def shared_chains(per_network):
+    """The dispatch chains for {bridge: {kind: rules}}: bridges in name order, -o before -i in CNET-FORWARD."""
+    bridges = sorted(per_network)
+    out = {"CNET-FORWARD": ["-o %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]
+           + ["-i %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]}
+    for kind in ("N", "P", "R"):
+        out[KINDS[kind][1]] = ["-j %s" % chain(kind, br) for br in bridges if kind in per_network[br]]
+    return out

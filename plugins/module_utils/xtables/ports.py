@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Published ports as Docker writes them, '[host_ip:]host_port:container_port[/tcp|udp]', single ports or
+equal-sized ranges ('8000-8009:80-89'), expanded into one mapping per port."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
+_SPEC = re.compile(r"^(?:(?P<ip>[0-9.]+):)?(?P<host>\d+(?:-\d+)?):(?P<ctr>\d+(?:-\d+)?)(?:/(?P<proto>[a-z]+))?$")
+MAX_RANGE = 4096
+
+
+def _range(text, field, spec):
+    first, _sep, last = text.partition("-")
+    lo, hi = int(first), int(last or first)
+    if not 1 <= lo <= hi <= 65535:
+        raise InputError("%s: '%s' has port %s; ports are 1-65535 and a range goes low-high" % (field, spec, text))
+    return lo, hi
+
+
+def parse(spec, field):
+    """[{host_ip, host_port, port, proto}] for one spec; host_ip None means every address of the host."""
+    if not isinstance(spec, str):
+        raise InputError("%s: '%s' is not a string like '8080:80', '127.0.0.1:8053:53/udp' or '8000-8009:80-89'"
+                         % (field, spec))
+    match = _SPEC.match(spec.strip())
+    if not match:
+        raise InputError("%s: '%s' is not [host_ip:]host_port:container_port[/tcp|udp] (e.g. '2333:22')" % (field, spec))
+    proto = match.group("proto") or "tcp"
+    if proto not in ("tcp", "udp"):
+        raise InputError("%s: '%s' has protocol '%s'; use tcp or udp" % (field, spec, proto))
+    host_ip = match.group("ip")
+    if host_ip is not None:
+        try:
+            host_ip = str(ipaddress.IPv4Address(host_ip))
+        except ValueError:
+            raise InputError("%s: '%s' has host address '%s', not an IPv4 address" % (field, spec, host_ip))
+        if host_ip == "0.0.0.0":
+            host_ip = None
+    hlo, hhi = _range(match.group("host"), field, spec)
+    clo, chi = _range(match.group("ctr"), field, spec)
+    if hhi - hlo != chi - clo:
+        raise InputError("%s: '%s' maps %d host ports to %d container ports; give ranges of the same size"
+                         % (field, spec, hhi - hlo + 1, chi - clo + 1))
+    if hhi - hlo >= MAX_RANGE:
+        raise InputError("%s: '%s' publishes %d ports; at most %d per entry" % (field, spec, hhi - hlo + 1, MAX_RANGE))
+    return [{"host_ip": host_ip, "host_port": hlo + i, "port": clo + i, "proto": proto} for i in range(hhi - hlo + 1)]
+
+
+def check_unique(mappings, field):
+    """A host port is published once per protocol: on one address, or on all (which covers every address)."""
+    seen = {}
+    for mapping in mappings:
+        key = (mapping["proto"], mapping["host_port"])
+        for other in seen.get(key, []):
+            if other["host_ip"] is None or mapping["host_ip"] is None or other["host_ip"] == mapping["host_ip"]:
+                raise InputError("%s: host port %s%d/%s is published twice (for %s and %s)" % (
+                    field, (mapping["host_ip"] + ":") if mapping["host_ip"] else "", mapping["host_port"],
+                    mapping["proto"], other["address"], mapping["address"]))
+        seen.setdefault(key, []).append(mapping)

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Stable leases and addresses. What a host recorded after its last run is kept while it is still valid; what
+is pinned in the inventory is honoured; what is new gets a free slot (a lease starts at a hash of the host
+and network name, an address at the lowest free one). So adding, removing or repairing one host or container
+never renumbers another. Every host records the fleet's lease and l2 tables, so a host that is not in this
+run (--limit, unreachable) keeps its lease in the others' view.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import ipaddress
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
+
+def merged(records, table, net, fleet):
+    """{key: value} of one network from the hosts' records ({host: record or None}); key is a host (leases)
+    or 'host/container' (l2 addresses). A host's own record speaks for its keys; for a host whose record is
+    missing (not read, or lost), the first other record in host order that has the key."""
+    out = {}
+    for reader in sorted(records):
+        for key, value in (((records[reader] or {}).get(table) or {}).get(net) or {}).items():
+            owner = key.split("/", 1)[0]
+            if owner not in fleet:
+                continue
+            if owner == reader:
+                out[key] = value
+            elif not records.get(owner) and key not in out:
+                out[key] = value
+    return out
+
+
+def leases(net, fleet, pins, records):
+    """{host: lease} of an l3 overlay for every host of the fleet."""
+    subnet = ipaddress.ip_network(net["subnet"])
+    count = 2 ** (net["host_prefix"] - subnet.prefixlen)
+    out, taken = {}, {}
+    for host in fleet:
+        pin = (pins.get(host) or {}).get(net["name"])
+        if pin is None:
+            continue
+        where = "%s: cnet_overlay_leases.%s" % (host, net["name"])
+        lease = ipaddress.ip_network(inputs.network(pin, where))
+        if not lease.subnet_of(subnet) or lease.prefixlen != net["host_prefix"]:
+            raise InputError("%s: %s is not a /%d of %s" % (where, lease, net["host_prefix"], subnet))
+        if lease in taken:
+            raise InputError("%s: %s is pinned for %s too" % (where, lease, taken[lease]))
+        out[host], taken[lease] = lease, host
+    recorded = merged(records, "leases", net["name"], fleet)
+    for host in fleet:
+        old = recorded.get(host)
+        if host in out or not old:
+            continue
+        lease = ipaddress.ip_network(old)
+        if lease.subnet_of(subnet) and lease.prefixlen == net["host_prefix"] and lease not in taken:
+            out[host], taken[lease] = lease, host
+    for host in fleet:
+        if host in out:
+            continue
+        if len(taken) >= count:
+            raise InputError("cnet_networks (%s): %s has room for %d leases of /%d; there are more hosts" % (
+                net["name"], subnet, count, net["host_prefix"]))
+        start = int(hashlib.sha256(("%s/%s" % (net["name"], host)).encode()).hexdigest(), 16) % count
+        for step in range(count):
+            lease = _block(subnet, net["host_prefix"], (start + step) % count)
+            if lease not in taken:
+                out[host], taken[lease] = lease, host
+                break
+    return dict((host, str(lease)) for host, lease in out.items())
+
+
+def _block(subnet, prefix, index):
+    size = 2 ** (32 - prefix)
+    return ipaddress.ip_network("%s/%d" % (subnet.network_address + index * size, prefix))
+
+
+class Pool:
+    """Addresses of one subnet (or lease) for one scope: the gateway and the edges are never handed out."""
+
+    def __init__(self, subnet, gateway, what):
+        self.net = ipaddress.ip_network(subnet)
+        self.taken = {}
+        self.what = what
+        if gateway:
+            self.taken[ipaddress.ip_address(gateway)] = "the gateway"
+        self.next = self.net.network_address + 1
+
+    def usable(self, addr):
+        return self.net.network_address < addr < self.net.broadcast_address
+
+    def pin(self, key, ip, where):
+        addr = ipaddress.ip_address(ip)
+        if not self.usable(addr):
+            raise InputError("%s: %s is not a usable address of %s (%s)" % (where, ip, self.net, self.what))
+        if addr in self.taken:
+            raise InputError("%s: %s is already %s on %s" % (where, ip, self.taken[addr], self.what))
+        self.taken[addr] = key
+
+    def keep(self, key, ip):
+        """A recorded address, if it is still free and usable."""
+        addr = ipaddress.ip_address(ip)
+        if self.usable(addr) and addr not in self.taken:
+            self.taken[addr] = key
+            return True
+        return False
+
+    def take(self, key, where):
+        while self.next in self.taken:
+            self.next += 1
+        if not self.usable(self.next):
+            raise InputError("%s: %s has no free address left (%s)" % (where, self.net, self.what))
+        self.taken[self.next] = key
+        return str(self.next)

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The inventory's networks and containers (../docs/roles.md), normalized and checked before anything is
+changed on any host: every message names the variable, the item and the fix.
+
+Drivers: bridge (Docker's bridge network), overlay (mode l3, flannel-like leases; or l2, one subnet), ptp (a
+container's own veth pair to the host, as seed 001 builds it: the host end holds the gateway). Container
+modes: none, host, container:<name>, or one or more networks; pid adopts a running process's namespace.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
+DRIVERS = ("bridge", "overlay", "ptp")
+SPECIAL = ("none", "host")
+
+
+def _int(raw, key, where, lo, hi, default):
+    value = raw.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) and not str(value).isdigit():
+        raise InputError("%s.%s: '%s' is not a whole number" % (where, key, value))
+    if not lo <= int(value) <= hi:
+        raise InputError("%s.%s: %s is out of range %d..%d" % (where, key, value, lo, hi))
+    return int(value)
+
+
+def _subnet(raw, where):
+    if not raw.get("subnet"):
+        raise InputError("%s.subnet is required (an IPv4 network like 172.17.0.0/16)" % where)
+    subnet = inputs.network(raw["subnet"], where + ".subnet")
+    if inputs.version_of(subnet) != 4 or ipaddress.ip_network(subnet).prefixlen > 30:
+        raise InputError("%s.subnet: '%s' is not an IPv4 network of at least 4 addresses" % (where, subnet))
+    return subnet
+
+
+def _usable(subnet):
+    net = ipaddress.ip_network(subnet)
+    return net.network_address + 1, net.broadcast_address - 1
+
+
+def network(raw, i):
+    """One item of cnet_networks, normalized."""
+    where = "cnet_networks[%d]" % i
+    if not isinstance(raw, dict) or not raw.get("name"):
+        raise InputError("%s: needs 'name' and 'driver' (bridge, overlay or ptp)" % where)
+    name = str(raw["name"])
+    if name in SPECIAL or name.startswith("container:") or not inputs.label(name) == name:
+        raise InputError("%s.name: '%s' is reserved or has whitespace; pick another network name" % (where, name))
+    where = "cnet_networks[%d] (%s)" % (i, name)
+    driver = raw.get("driver") or "bridge"
+    if driver not in DRIVERS:
+        raise InputError("%s.driver: '%s' is not one of %s" % (where, driver, ", ".join(DRIVERS)))
+    net = {"name": name, "driver": driver, "subnet": _subnet(raw, where),
+           "mtu": inputs.mtu(raw["mtu"], where + ".mtu") if raw.get("mtu") is not None else None}
+    first, last = _usable(net["subnet"])
+    if driver == "overlay":
+        net["mode"] = raw.get("mode") or "l3"
+        if net["mode"] not in ("l3", "l2"):
+            raise InputError("%s.mode: '%s' is not one of l3 (flannel-like), l2 (Docker-like)" % (where, net["mode"]))
+        net["vni"] = _int(raw, "vni", where, 1, 16777215, None)
+        if net["vni"] is None:
+            raise InputError("%s.vni is required (1..16777215)" % where)
+        net["port"] = _int(raw, "port", where, 1, 65535, 4789)
+        net["firewall"] = inputs.boolean(raw, "firewall", where, True)
+        prefix = ipaddress.ip_network(net["subnet"]).prefixlen
+        net["host_prefix"] = _int(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
+        net["device"] = inputs.ifname(raw.get("device") or "vx%d" % net["vni"], where + ".device")
+        net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge")
+        if raw.get("gateway") and net["mode"] == "l3":
+            raise InputError("%s.gateway: an l3 overlay's gateway is each host's lease's first address" % where)
+        net["gateway"] = inputs.ip(raw["gateway"], where + ".gateway", 4) if raw.get("gateway") else None
+    else:
+        net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge") \
+            if driver == "bridge" else None
+        net["gateway"] = inputs.ip(raw.get("gateway") or str(first), where + ".gateway", 4)
+    if net["gateway"] and not first <= ipaddress.ip_address(net["gateway"]) <= last:
+        raise InputError("%s.gateway: %s is not a usable address of %s" % (where, net["gateway"], net["subnet"]))
+    if driver == "bridge":
+        net["internal"] = inputs.boolean(raw, "internal", where, False)
+        net["icc"] = inputs.boolean(raw, "icc", where, True)
+        net["masquerade"] = inputs.boolean(raw, "masquerade", where, not net["internal"])
+    return net
+
+
+def networks(raw_list):
+    """{name: network} in inventory order; overlapping subnets and clashing device names are refused."""
+    if raw_list is None:
+        raw_list = []
+    if not isinstance(raw_list, list):
+        raise InputError("cnet_networks: a list of networks is expected")
+    out, devices, vnis = {}, {}, {}
+    for i, raw in enumerate(raw_list):
+        net = network(raw, i)
+        if net["name"] in out:
+            raise InputError("cnet_networks[%d]: network '%s' is defined twice" % (i, net["name"]))
+        for other in out.values():
+            if ipaddress.ip_network(net["subnet"]).overlaps(ipaddress.ip_network(other["subnet"])):
+                raise InputError("cnet_networks: the subnets of '%s' (%s) and '%s' (%s) overlap; give each network "
+                                 "its own" % (other["name"], other["subnet"], net["name"], net["subnet"]))
+        for dev in (net.get("bridge"), net.get("device")):
+            if dev and dev in devices:
+                raise InputError("cnet_networks: networks '%s' and '%s' both use the device name '%s'; set "
+                                 "'bridge' (or 'device') on one of them" % (devices[dev], net["name"], dev))
+            if dev:
+                devices[dev] = net["name"]
+        if net.get("vni") is not None:
+            if net["vni"] in vnis:
+                raise InputError("cnet_networks: overlays '%s' and '%s' both use VNI %d" % (vnis[net["vni"]],
+                                                                                            net["name"], net["vni"]))
+            vnis[net["vni"]] = net["name"]
+        out[net["name"]] = net
+    return out
+
+
+def containers(raw_list, nets, host):
+    """[container] of one host: {name, mode (none|host|container|networks), target, pid, attach: [{network,
+    ipv4}], publish}. Unknown networks, duplicate names and missing container: targets are refused."""
+    if raw_list is None:
+        raw_list = []
+    if not isinstance(raw_list, list):
+        raise InputError("%s: cnet_containers: a list of containers is expected" % host)
+    out, seen = [], set()
+    for i, raw in enumerate(raw_list):
+        where = "%s: cnet_containers[%d]" % (host, i)
+        if not isinstance(raw, dict) or not raw.get("name"):
+            raise InputError("%s: needs 'name'" % where)
+        name = inputs.nsname(str(raw["name"]), where + ".name")
+        where = "%s: cnet_containers[%d] (%s)" % (host, i, name)
+        if name in seen:
+            raise InputError("%s: a container named '%s' is listed twice on %s" % (where, name, host))
+        seen.add(name)
+        if raw.get("network") is not None and raw.get("networks") is not None:
+            raise InputError("%s: give 'network' or 'networks', not both" % where)
+        item = {"name": name, "mode": "networks", "target": None, "attach": [], "publish": [],
+                "pid": _int(raw, "pid", where, 1, 4194304, None)}
+        single = raw.get("network")
+        if isinstance(single, str) and (single in SPECIAL or single.startswith("container:")):
+            item["mode"] = "container" if single.startswith("container:") else single
+            item["target"] = single.split(":", 1)[1] if item["mode"] == "container" else None
+            for key in ("ipv4", "publish"):
+                if raw.get(key):
+                    raise InputError("%s.%s: a container in '%s' mode has no address of its own" % (where, key, single))
+            if item["pid"] and item["mode"] != "none":
+                raise InputError("%s.pid: adopting a process's namespace goes with a network or none, not '%s'"
+                                 % (where, single))
+        else:
+            attach = [{"name": single, "ipv4": raw.get("ipv4")}] if single is not None else raw.get("networks") or []
+            if single is None and raw.get("ipv4"):
+                raise InputError("%s.ipv4: with 'networks' give each network its own ipv4" % where)
+            if not attach:
+                raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or "
+                                 "'networks'" % where)
+            for j, entry in enumerate(attach):
+                if isinstance(entry, str):
+                    entry = {"name": entry}
+                at = "%s.networks[%d]" % (where, j) if single is None else where + ".network"
+                if not isinstance(entry, dict) or entry.get("name") not in nets:
+                    raise InputError("%s: unknown network '%s'; cnet_networks has %s" % (
+                        at, entry.get("name") if isinstance(entry, dict) else entry, ", ".join(sorted(nets)) or "none"))
+                if any(a["network"] == entry["name"] for a in item["attach"]):
+                    raise InputError("%s: network '%s' is listed twice" % (at, entry["name"]))
+                ipv4 = inputs.ip(entry["ipv4"], at + ".ipv4", 4) if entry.get("ipv4") else None
+                item["attach"].append({"network": entry["name"], "ipv4": ipv4})
+            item["publish"] = list(raw.get("publish") or [])
+            if item["publish"] and nets[item["attach"][0]["network"]]["driver"] != "bridge":
+                raise InputError("%s.publish: ports are published on the container's first network, which must be a "
+                                 "bridge network ('%s' is not)" % (where, item["attach"][0]["network"]))
+        out.append(item)
+    by_name = dict((c["name"], c) for c in out)
+    for item in out:
+        if item["mode"] == "container":
+            target = by_name.get(item["target"])
+            if target is None:
+                raise InputError("%s: cnet_containers (%s): network container:%s names no container on this host"
+                                 % (host, item["name"], item["target"]))
+            if target["mode"] == "container" or target is item:
+                raise InputError("%s: cnet_containers (%s): container:%s must name a container with a namespace of "
+                                 "its own (not one in container mode)" % (host, item["name"], item["target"]))
+    return out

@@ -1,0 +1,269 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""From the inventory to one host's module calls: build(networks, hosts, me) checks the whole fleet's
+variables (inventory.py), allocates leases and addresses (alloc.py), and returns a plain, serializable dict - the
+arguments of the few list-form module calls the roles make for this host, what to remove, the overlay
+health targets, and the record the host keeps for the next run.
+
+Every host computes the same fleet from the same inputs, so their views of each other agree.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+import json
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
+
+VERSION = 1
+OVERLAY_MTU = 1450  # a 1500 underlay less VXLAN's 50
+
+
+def lease_gateway(lease):
+    """The first address of an l3 lease: the gateway on that host's overlay bridge."""
+    return str(ipaddress.ip_network(lease).network_address + 1)
+
+
+def endpoint_mac(ip):
+    """02:42 + the IPv4 address, as Docker derives a container's MAC: every host computes every endpoint's."""
+    return "02:42:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(ip).packed)
+
+
+def build(raw_networks, hosts, me, teardown=False):
+    """hosts: {name: {containers, leases (pins), underlay, recorded}} for the whole fleet; me: this host.
+    teardown: every network of the inventory and of the host's record goes, every container with it."""
+    nets = fleet_inventory.networks(raw_networks)
+    fleet = sorted(hosts)
+    if me not in hosts:
+        raise InputError("%s is not in the fleet (%s)" % (me, ", ".join(fleet)))
+    if teardown:
+        old = dict(((_record(hosts[me].get("recorded")) or {}).get("networks")) or {})
+        old.update(_net_records(nets.values()))
+        empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []}}
+        for role in ("bridge", "overlay"):
+            empty[role] = dict(empty.get(role, {}), bridges=[], veths=[], nat=[])
+        return _with_removals(empty, {}, {"networks": old})
+    conts = dict((h, fleet_inventory.containers(hosts[h].get("containers"), nets, h)) for h in fleet)
+    records = dict((h, _record(hosts[h].get("recorded"))) for h in fleet)
+    pins = dict((h, hosts[h].get("leases") or {}) for h in fleet)
+    for h in fleet:
+        if not isinstance(pins[h], dict) or set(pins[h]) - set(nets):
+            raise InputError("%s: cnet_overlay_leases: a mapping of overlay network name to lease is expected; "
+                             "unknown: %s" % (h, ", ".join(sorted(set(pins[h]) - set(nets))) if isinstance(pins[h], dict)
+                                              else pins[h]))
+    overlays = [n for n in nets.values() if n["driver"] == "overlay"]
+    underlay = {}
+    if overlays:
+        for h in fleet:
+            addr = hosts[h].get("underlay")
+            if not addr:
+                raise InputError("%s: no underlay address; set cnet_underlay_address (or gather facts so the default "
+                                 "IPv4 address is known)" % h)
+            underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
+    leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
+    l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
+    # every host's addresses are allocated, not only this host's: a mistake anywhere fails every host's plan
+    local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
+    return _calls(nets, fleet, me, conts[me], local[me], leases, l2, underlay, records[me])
+
+
+def _record(raw):
+    return raw if isinstance(raw, dict) and raw.get("version") == VERSION else None
+
+
+def _l2_addresses(net, fleet, conts, records):
+    """{'host/container': ip} of an l2 overlay across the fleet: one subnet, unique everywhere."""
+    pool = fleet_alloc.Pool(net["subnet"], net["gateway"], "network %s" % net["name"])
+    wanted, out = [], {}
+    for h in fleet:
+        for c in conts[h]:
+            for a in c["attach"]:
+                if a["network"] == net["name"]:
+                    key = "%s/%s" % (h, c["name"])
+                    if a["ipv4"]:
+                        pool.pin(key, a["ipv4"], "%s: cnet_containers (%s) ipv4" % (h, c["name"]))
+                        out[key] = a["ipv4"]
+                    else:
+                        wanted.append(key)
+    recorded = fleet_alloc.merged(records, "l2", net["name"], fleet)
+    for key in wanted:
+        if key in recorded and pool.keep(key, recorded[key]):
+            out[key] = recorded[key]
+    for key in wanted:
+        if key not in out:
+            out[key] = pool.take(key, "network %s" % net["name"])
+    return out
+
+
+def _local_addresses(nets, conts, me, leases, record):
+    """{network: {container: ip}} of this host's bridge, ptp and l3 overlay attachments."""
+    out, pools, wanted = {}, {}, []
+    recorded = (record or {}).get("addresses") or {}
+    for c in conts:
+        for a in c["attach"]:
+            net = nets[a["network"]]
+            if net["driver"] == "overlay" and net["mode"] == "l2":
+                continue
+            name = net["name"]
+            if name not in pools:
+                subnet, gateway = net["subnet"], net["gateway"]
+                if net["driver"] == "overlay":
+                    subnet = leases[name][me]
+                    gateway = lease_gateway(subnet)
+                pools[name] = fleet_alloc.Pool(subnet, gateway, "network %s on %s" % (name, me))
+            if net["driver"] == "ptp" and name in out:
+                raise InputError("%s: cnet_containers (%s): a ptp network has one container per host; '%s' already has "
+                                 "%s" % (me, c["name"], name, ", ".join(out[name])))
+            if a["ipv4"]:
+                pools[name].pin(c["name"], a["ipv4"], "%s: cnet_containers (%s) ipv4 on %s" % (me, c["name"], name))
+                out.setdefault(name, {})[c["name"]] = a["ipv4"]
+            else:
+                out.setdefault(name, {})[c["name"]] = None
+                wanted.append((name, c["name"]))
+    for name, cname in wanted:
+        old = (recorded.get(name) or {}).get(cname)
+        if old and pools[name].keep(cname, old):
+            out[name][cname] = old
+    for name, cname in wanted:
+        if out[name][cname] is None:
+            out[name][cname] = pools[name].take(cname, "%s: network %s" % (me, name))
+    return out
+
+
+def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
+    bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
+    for net in nets.values():
+        name = net["name"]
+        if net["driver"] == "bridge":
+            prefix = ipaddress.ip_network(net["subnet"]).prefixlen
+            bridges.append({"name": net["bridge"], "network": name, "addresses": ["%s/%d" % (net["gateway"], prefix)],
+                            "mtu": net["mtu"] or 1500})
+            nat.append({"name": name, "bridge": net["bridge"], "subnet": net["subnet"], "icc": net["icc"],
+                        "internal": net["internal"], "masquerade": net["masquerade"], "publish": []})
+        elif net["driver"] == "overlay":
+            mtu = net["mtu"] or OVERLAY_MTU
+            args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
+                    "local": underlay[me], "mtu": mtu, "firewall": net["firewall"]}
+            if net["mode"] == "l3":
+                lease = leases[name][me]
+                gateway = lease_gateway(lease)
+                bridges.append({"name": net["bridge"], "network": name, "mtu": mtu,
+                                "addresses": ["%s/%d" % (gateway, net["host_prefix"])]})
+                nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
+                            "icc": True, "internal": False, "masquerade": True, "publish": []})
+                args.update(lease=lease, peers=[{"address": underlay[h], "lease": leases[name][h]} for h in fleet])
+            else:
+                bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "addresses": []})
+                by_host = {}
+                for key, ip in sorted(l2[name].items()):
+                    by_host.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": endpoint_mac(ip)})
+                args.update(bridge=net["bridge"], peers=[{"address": underlay[h], "endpoints": by_host.get(h, [])}
+                                                         for h in fleet if h != me])
+            overlays.append(args)
+    namespaces = []
+    nat_by_bridge = dict((item["bridge"], item) for item in nat)
+    probed = set()
+    for c in conts:
+        item = {"name": c["name"]}
+        if c["pid"]:
+            item["pid"] = c["pid"]
+        if c["mode"] == "host":
+            item["host"] = True
+        elif c["mode"] == "container":
+            item["container"] = c["target"]
+        namespaces.append(item)
+        for j, a in enumerate(c["attach"]):
+            net = nets[a["network"]]
+            pair, ip = _pair(net, c, j, local, l2, leases, me)
+            pairs[net["name"]].append(pair)
+            if j == 0 and c["publish"]:
+                nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": c["publish"]})
+            if net["driver"] == "overlay" and net["name"] not in probed:
+                probed.add(net["name"])  # the first local container on the overlay probes each peer host once
+                health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
+                           for h, addr in _peer_targets(net, fleet, me, leases, l2)]
+    record = {"version": VERSION, "host": me, "underlay": underlay.get(me), "networks": _net_records(nets.values()),
+              "addresses": local, "leases": leases, "l2": l2}
+    plan = {"namespaces": namespaces, "health": health, "record": record}
+    for role in ("bridge", "overlay"):
+        mine = set(n["name"] for n in nets.values() if (n["driver"] == "overlay") == (role == "overlay"))
+        plan[role] = {"bridges": [b for b in bridges if b["network"] in mine],
+                      "veths": [{"network": n, "bridge": nets[n].get("bridge"), "pairs": p, "purge": True}
+                                for n, p in pairs.items() if n in mine],
+                      "nat": [item for item in nat if item["name"] in mine]}
+    plan["overlay"]["overlays"] = overlays
+    return _with_removals(plan, nets, old_record)
+
+
+def _net_records(nets):
+    return dict((n["name"], dict((k, n.get(k)) for k in ("driver", "bridge", "device", "vni"))) for n in nets)
+
+
+def _with_removals(plan, nets, old_record):
+    """Add what goes: networks the host's record has and the inventory no longer does (every device of theirs,
+    in the role of their driver). Until a run records its end, they stay in the pending record."""
+    old = dict(((old_record or {}).get("networks") or {}))
+    current = set()
+    for n in nets.values():
+        current.update(d for d in (n.get("bridge"), n.get("device")) if d)
+    gone = dict((name, net) for name, net in sorted(old.items()) if name not in nets)
+    for name, net in gone.items():
+        role = plan["overlay" if net.get("driver") == "overlay" else "bridge"]
+        role["veths"].append({"network": name, "bridge": None, "pairs": [], "purge": True})
+        bridge = net.get("bridge")
+        if bridge and bridge not in current:
+            role["bridges"].append({"name": bridge, "state": "absent"})
+            role["nat"].append({"bridge": bridge, "state": "absent"})
+        if net.get("device") and net["device"] not in current:
+            role.setdefault("overlays", []).append({"device": net["device"], "vni": net["vni"], "state": "absent"})
+    plan["gone"] = sorted(gone)
+    if plan["record"] is not None:
+        # What the host's file holds after each write; a write that would not change it is not planned.
+        on_disk = _as_json(old_record)
+        pending = _as_json(dict(plan["record"], networks=dict(plan["record"]["networks"], **gone)))
+        if pending != on_disk:
+            plan["record_pending"] = on_disk = pending
+        plan["record_write"] = _as_json(plan["record"]) != on_disk
+    return plan
+
+
+def _as_json(value):
+    """The value as read back from the record file (tuples become lists, keys strings)."""
+    return json.loads(json.dumps(value)) if value is not None else None
+
+
+def _pair(net, c, j, local, l2, leases, me):
+    name = net["name"]
+    if net["driver"] == "overlay" and net["mode"] == "l2":
+        ip, prefix, gateway = l2[name]["%s/%s" % (me, c["name"])], ipaddress.ip_network(net["subnet"]).prefixlen, None
+    elif net["driver"] == "overlay":
+        ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
+    else:
+        ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
+    default_mtu = OVERLAY_MTU if net["driver"] == "overlay" else 1500
+    pair = {"netns": c["name"], "peer": "eth%d" % j, "container": c["name"], "mac": endpoint_mac(ip),
+            "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["mtu"] or default_mtu}
+    if net["driver"] == "ptp":
+        pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
+    if j == 0 and gateway:
+        pair["gateway"] = gateway
+    elif gateway and net["driver"] == "overlay":
+        pair["routes"] = [{"dest": net["subnet"], "via": gateway}]  # the other leases, through this host
+    if j == 0 and c["publish"]:
+        pair["hairpin"] = True  # a container reaches its own published port through the host's address
+    return pair, ip
+
+
+def _peer_targets(net, fleet, me, leases, l2):
+    """[(peer host, address)] to probe an overlay by: each peer's lease gateway (l3), or its first endpoint (l2)."""
+    if net["mode"] == "l3":
+        return [(h, lease_gateway(leases[net["name"]][h])) for h in fleet if h != me]
+    first = {}
+    for key, addr in sorted(l2[net["name"]].items()):
+        first.setdefault(key.split("/", 1)[0], addr)
+    return [(h, addr) for h, addr in sorted(first.items()) if h != me]

@@ -1,0 +1,69 @@
+"""The roles' shape, read from their files: every call of an engine module passes the state directory on and
+joins cnet_steps (the one list drift.yml reports from), so no step can fall out of the drift report; and the
+report refuses an entry that is not a module result instead of skipping it."""
+
+import glob
+import os
+import re
+
+import pytest
+import yaml
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cnet.linux.plugins.filter.drift_report import drift_report
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ENGINE_MODULES = ("netns", "veth", "bridge", "iptables_nat", "vxlan_overlay")
+FILES = sorted(glob.glob(os.path.join(ROOT, "roles", "*", "tasks", "*.yml")))
+
+
+def tasks(path):
+    with open(path) as handle:
+        return yaml.safe_load(handle) or []
+
+
+def engine_calls(path):
+    for task in tasks(path):
+        for module in ENGINE_MODULES:
+            if "cnet.linux." + module in task:
+                yield task, task["cnet.linux." + module]
+
+
+def collected(path):
+    """The register names a set_fact of cnet_steps in this file appends."""
+    names = set()
+    for task in tasks(path):
+        value = (task.get("ansible.builtin.set_fact") or {}).get("cnet_steps")
+        if value:
+            names.update(re.findall(r"\b\w+_step_\w+\b", str(value)))
+    return names
+
+
+def test_the_roles_call_every_engine_module():
+    called = set(task_module for path in FILES for task in tasks(path) for task_module in task
+                 if task_module.startswith("cnet.linux."))
+    assert set("cnet.linux." + m for m in ENGINE_MODULES) <= called
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: os.path.relpath(p, ROOT))
+def test_every_engine_call_passes_the_state_dir_and_joins_the_steps(path):
+    for task, args in engine_calls(path):
+        assert "state_dir" in args, "%s: '%s' does not pass state_dir" % (path, task["name"])
+        assert task.get("register", "").split("_step_")[-1] and "_step_" in task.get("register", ""), \
+            "%s: '%s' registers no <role>_step_<what> result" % (path, task["name"])
+        assert task["register"] in collected(path), \
+            "%s: '%s' registers %s, which no set_fact of cnet_steps in the file appends" % (
+                path, task["name"], task["register"])
+
+
+def test_drift_report_names_the_objects_and_refuses_what_is_not_a_result():
+    changed = {"changed": True, "actions": ["ip link set cnet0 mtu 1500"],
+               "diff": {"before": {"bridge cnet0": {"mtu": 1400}}, "after": {"bridge cnet0": {"mtu": 1500}}}}
+    loop = {"results": [{"changed": False, "actions": []}, dict(changed, diff={"before": {}, "after": {"veth v": {}}})]}
+    report = drift_report([changed, {"skipped": True}, loop])
+    assert report["objects"] == ["bridge cnet0", "veth v"]
+    assert report["actions"] == ["ip link set cnet0 mtu 1500"] * 2
+    for bad in ([changed, "AnsibleUndefined"], "cnet_steps", [None]):
+        with pytest.raises(AnsibleFilterError):
+            drift_report(bad)
