@@ -106,9 +106,19 @@ class Resource:
         """Checks across items and options."""
 
     def to_dict(self):
+        """The desired state as plain JSON data (what a boot-time restore keeps and replays)."""
         out = {"resource": self.KIND, "items": self.items}
         out.update(self.options)
         return out
+
+    @classmethod
+    def from_dict(cls, data):
+        """The resource to_dict() described (its items are normalized already; the checks across items run
+        again)."""
+        if data.get("resource") != cls.KIND:
+            raise InputError("a %s resource cannot be made from a '%s' record" % (cls.KIND, data.get("resource")))
+        options = dict((key, value) for key, value in data.items() if key not in ("resource", "items"))
+        return cls(list(data["items"]), **options)
 
     # the engine's steps
 

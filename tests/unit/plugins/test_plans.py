@@ -121,3 +121,18 @@ def test_netns_order_and_loop():
 def test_desired_state_is_serializable():
     for resource in (Veth.from_params(WEB), Netns.from_params({"name": "x"}), Bridge.from_params({"name": "b"})):
         assert json.loads(json.dumps(resource.to_dict())) == resource.to_dict()
+
+
+def test_the_serialized_state_plans_the_same():
+    """What a boot-time restore replays: from_dict(to_dict()) through JSON plans exactly what the original does."""
+    host, peers = converged_web()
+    del host.links["vweb"]
+    peers["web"] = view([link(1, "lo")])
+    for resource in (Veth.from_params(dict(WEB, purge=True)), Bridge.from_params({"name": "cnet0", "mtu": 1400}),
+                     Netns.from_params({"namespaces": [{"name": "side", "container": "web"}, {"name": "web"}]})):
+        again = type(resource).from_dict(json.loads(json.dumps(resource.to_dict())))
+        seen = View(host=host, peers=peers, found={"web": (1, 2)}, records={"web": {"kind": "create", "ino": 2}},
+                    loopback={"web": {"up": False, "alias": None}}, sources={}, owned={"web": True})
+        assert [a.to_dict() for a in again.plan(seen)] == [a.to_dict() for a in resource.plan(seen)] != []
+    with pytest.raises(InputError):
+        Bridge.from_dict(Veth.from_params(WEB).to_dict())
