@@ -69,6 +69,13 @@ def cmd_matrix(args):
     return 1 if bad else 0
 
 
+def cmd_reboot(args):
+    for host in args.hosts:
+        fleet.reboot(args.name, host)
+        print("%s: rebooted (namespaces, links but the underlay, iptables, conntrack, forwarding gone)" % host)
+    return 0
+
+
 def cmd_root_snapshot(args):
     snap = rootnet.snapshot()
     if args.compare:
@@ -118,6 +125,10 @@ def parser():
     mx.add_argument("--publish", metavar="HOST:NETNS:PORT:HOST_PORT:EGRESS_HOST:EGRESS_NETNS",
                     help="also a published port from the fabric and egress masquerade seen from the outside")
     mx.set_defaults(func=cmd_matrix)
+    rb = sub.add_parser("reboot", help="wipe what a reboot loses on hosts (their state directory stays)")
+    rb.add_argument("name")
+    rb.add_argument("hosts", nargs="+")
+    rb.set_defaults(func=cmd_reboot)
     snap = sub.add_parser("root-snapshot", help="print the root namespace's network state, or compare with a saved one")
     snap.add_argument("--compare", metavar="FILE", help="a snapshot printed earlier; exit 1 if anything differs")
     snap.set_defaults(func=cmd_root_snapshot)

@@ -360,6 +360,36 @@ def clean(everything=False):
     return sorted(set(removed))
 
 
+# What a reboot loses on a lab host, wiped inside it: every namespace binding, every link but lo and the
+# underlay's eth0 (the OS's own network configuration, which a real host brings back itself), the iptables
+# rules and chains of every table in both backends, conntrack entries, IPv4 forwarding back to the kernel's
+# default. The state directory and the files on disk stay. Kernel modules stay loaded (one kernel for the lab).
+REBOOT = r"""
+ip -all netns delete 2>/dev/null || true
+for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
+  case "$link" in lo|eth0) ;; *) ip link del "$link" 2>/dev/null || true ;; esac
+done
+for backend in legacy nft; do
+  for table in raw mangle nat filter security; do
+    iptables-$backend -t $table -F 2>/dev/null || true
+    iptables-$backend -t $table -X 2>/dev/null || true
+  done
+  for chain in INPUT FORWARD OUTPUT; do iptables-$backend -P $chain ACCEPT 2>/dev/null || true; done
+done
+conntrack -F >/dev/null 2>&1 || true
+ip neigh flush all 2>/dev/null || true
+sysctl -qw net.ipv4.ip_forward=0
+"""
+
+
+def reboot(name, host):
+    """Take a lab host's network back to what it has after a reboot (REBOOT); nothing runs afterwards."""
+    res = subprocess.run(exec_argv(name, host, ["sh", "-c", REBOOT]), capture_output=True, text=True, timeout=60,
+                         check=False)
+    if res.returncode != 0:
+        raise LabError("reboot of %s in lab %s failed: %s" % (host, name, (res.stderr or res.stdout).strip()))
+
+
 def member_pid(name, member, state=None):
     state = state or load(name)
     if state is None:

@@ -20,7 +20,9 @@ import time
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import obj_name
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import DEFAULT_STATE_DIR, Context, Lock
-from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError, reason
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError, InputError, ToolError, reason
+
+DESIRED = "desired"  # <state_dir>/desired.json: every real run's desired state, what cnet-restore replays
 
 __all__ = ["DEFAULT_STATE_DIR", "EngineError", "apply", "converge", "converge_all", "reason"]
 
@@ -79,10 +81,12 @@ def _one(ctx, resource, diff):
     plan = resource.plan(view)
     planned = time.time()
     before_after = diff_of(resource, view, plan) if diff else None
-    if plan and not ctx.check:
-        apply(ctx, plan, resource.OPS)
-        ctx.applied()
-    elif not ctx.check:
+    if not ctx.check:
+        if plan:
+            apply(ctx, plan, resource.OPS)
+            ctx.applied()
+        if resource.remember(ctx.records(DESIRED)):  # converged: this is the host's desired state now
+            ctx.touch(DESIRED)
         ctx.save()
     finished = time.time()
     result = {
@@ -102,20 +106,29 @@ def _one(ctx, resource, diff):
     return result
 
 
-def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):
+def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True, keep_going=False):
     """Converge several resources in order under one lock and one context: each namespace's sockets are opened
     once, and a namespace is read once unless an earlier resource of the call changed it. Returns
-    {changed, results: [one module result per resource]}; a failure stops the call (EngineError, with what the
-    failing resource's plan had applied and undone; earlier resources stay converged)."""
+    {changed, failed, results: [one module result per resource]}. A failure stops the call (EngineError, with
+    what the failing resource's plan had applied and undone; earlier resources stay converged) - or, with
+    keep_going, is that resource's result ({failed: True, msg}) and the next resource is converged."""
     results = []
     with Lock(state_dir):
         ctx = Context(state_dir, check)
         try:
             for resource in resources:
-                results.append(_one(ctx, resource, diff))
+                try:
+                    results.append(_one(ctx, resource, diff))
+                except (EngineError, InputError, ToolError, OSError) as exc:
+                    if not keep_going:
+                        raise
+                    results.append({"changed": bool(getattr(exc, "done", None)), "failed": True, "msg": reason(exc),
+                                    "actions": list(getattr(exc, "done", [])), "warnings": list(ctx.warnings)})
+                    del ctx.warnings[:]
         finally:
             ctx.close()
-    return {"changed": any(r["changed"] for r in results), "results": results}
+    return {"changed": any(r["changed"] for r in results), "failed": any(r.get("failed") for r in results),
+            "results": results}
 
 
 def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):

@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sysctl operation: /proc/sys/<key> written as seen from a namespace (the file is opened there, so it
-is that namespace's setting). No netlink socket is needed for it."""
+"""The kernel's settings: a sysctl (/proc/sys/<key> written as seen from a namespace: the file is opened
+there, so it is that namespace's setting) and a kernel module (modprobe). No netlink socket is needed."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import subprocess
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import registry
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces
@@ -30,3 +31,11 @@ def sysctl_set(ctx, ns, key, value):
         os.write(fd, str(value).encode())
     finally:
         os.close(fd)
+
+
+@op("modprobe")
+def modprobe(ctx, name):
+    """Load a kernel module (modprobe NAME); its error output is the reason when it fails."""
+    res = subprocess.run(["modprobe", name], stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    if res.returncode != 0:
+        raise OSError(res.returncode, "modprobe %s: %s" % (name, res.stderr.decode(errors="replace").strip()))

@@ -17,7 +17,11 @@ OPS names the operations the plans use (the layers' tables), so a module ships o
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
+RECORD_VERSION = 1  # of the host's record of its desired state (<state_dir>/desired.json)
 
 
 class View:
@@ -48,6 +52,7 @@ class Resource:
     KEY = "name"  # the item field that names an object
     UNIQUE = ()  # ((field, ...), message with a %s per field): no two items may share those fields
     OPS = {}  # operation name -> function, of the layers the plans use
+    GROUP = True  # a restore may converge every recorded item of this kind in one call (False: one per item)
     PYROUTE2 = False  # whether the plans write through pyroute2 (then the module requires it)
 
     def __init__(self, items, **options):
@@ -119,6 +124,39 @@ class Resource:
             raise InputError("a %s resource cannot be made from a '%s' record" % (cls.KIND, data.get("resource")))
         options = dict((key, value) for key, value in data.items() if key not in ("resource", "items"))
         return cls(list(data["items"]), **options)
+
+    # the host's record of its desired state: what a restore replays after a reboot
+
+    def remember(self, record):
+        """Enter this call's desired state into record ({"version", "kinds": {kind: {key: {item, options}}}}):
+        present items are recorded, absent ones and what purge removes are forgotten. True if it changed."""
+        entries = record.setdefault("kinds", {}).setdefault(self.KIND, {})
+        before = json.dumps(entries, sort_keys=True)
+        for key in self.forgotten(entries):
+            del entries[key]
+        options = self.replay_options()
+        for item in self.items:
+            key = str(item[self.KEY])
+            if item["state"] == "present":
+                entries[key] = {"item": item, "options": options}
+            else:
+                entries.pop(key, None)
+        changed = json.dumps(entries, sort_keys=True) != before or record.get("version") != RECORD_VERSION
+        record["version"] = RECORD_VERSION
+        return changed
+
+    def forgotten(self, entries):
+        """Recorded keys this call removes besides its absent items (what purge deletes)."""
+        if not getattr(self, "purge", False):
+            return []
+        return [key for key in entries if key not in self.by_key]
+
+    def replay_options(self):
+        """The options a restore converges the recorded items with (never purge: a restore only re-makes)."""
+        options = dict(self.options)
+        if "purge" in options:
+            options["purge"] = False
+        return options
 
     # the engine's steps
 

@@ -94,6 +94,15 @@ class Veth(Resource):
         if self.purge and not self.network:
             raise InputError("purge: needs 'network' (or a top-level 'bridge') to know which pairs are in scope")
 
+    def forgotten(self, entries):
+        """purge removes the network's pairs that are not listed (as purged() does on the host)."""
+        if not self.purge:
+            return []
+        return [key for key, entry in entries.items() if entry["item"]["network"] == self.network and key not in self.by_key]
+
+    def replay_options(self):
+        return {"purge": False, "network": self.network}
+
     # observe: one dump of the host namespace, one of each namespace the pairs name
 
     def observe(self, ctx):

@@ -30,6 +30,7 @@ class VxlanOverlay(Resource):
     KEY = "device"
     OPS = merged(netlink_ops.OPS, entry_ops.OPS, xtables_ops.OPS)  # the device; its entries; the port filter
     PYROUTE2 = True  # the neighbour and FDB entries
+    GROUP = False  # one overlay per call
 
     @classmethod
     def single(cls, params, state):

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host's own settings the collection's networks rely on - sysctls of the host's namespace (IPv4
+forwarding) and kernel modules (br_netfilter) - as a resource, so a boot-time restore sets them again with
+the same engine. The host role records them in <state_dir>/host.json."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import sysctl
+from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import sysctl_action
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
+
+
+def _module_loaded(name):
+    """br_netfilter shows as /proc/sys/net/bridge once loaded; other modules under /sys/module."""
+    return os.path.exists("/proc/sys/net/bridge" if name == "br_netfilter" else "/sys/module/" + name)
+
+
+class HostSettings(Resource):
+    KIND = "host_settings"
+    OPS = sysctl.OPS
+
+    @classmethod
+    def normalize(cls, raw, field, state, defaults=None):
+        if raw.get("kind") == "sysctl":
+            key = raw.get("key")
+            if not isinstance(key, list) or not key or not all(isinstance(part, str) and part for part in key):
+                raise InputError("%s.key: a sysctl's path parts are expected, like [net, ipv4, ip_forward]" % field)
+            return {"name": "sysctl " + "/".join(key), "kind": "sysctl", "key": key, "value": str(raw.get("value")),
+                    "state": "present"}
+        if raw.get("kind") == "module" and raw.get("module"):
+            return {"name": "module " + raw["module"], "kind": "module", "module": str(raw["module"]), "state": "present"}
+        raise InputError("%s: a sysctl {kind: sysctl, key, value} or a module {kind: module, module} is expected" % field)
+
+    @classmethod
+    def from_record(cls, record):
+        """The settings of the host role's record ({version, sysctls: {'net/ipv4/ip_forward': '1'}, modules})."""
+        raws = [{"kind": "module", "module": m} for m in record.get("modules") or []]
+        raws += [{"kind": "sysctl", "key": key.split("/"), "value": value}
+                 for key, value in sorted((record.get("sysctls") or {}).items())]
+        return cls([cls.normalize(raw, "host.json[%d]" % i, "present") for i, raw in enumerate(raws)])
+
+    def remember(self, record):
+        return False  # recorded by the host role (host.json), not by the runs that converge it
+
+    def observe(self, ctx):
+        return View(ctx.check, values=dict((item["name"], _read("/proc/sys/" + "/".join(item["key"])))
+                                           for item in self.items if item["kind"] == "sysctl"),
+                    loaded=dict((item["name"], _module_loaded(item["module"]))
+                                for item in self.items if item["kind"] == "module"))
+
+    def present(self, view, item):
+        if item["kind"] == "module":
+            if view.loaded[item["name"]]:
+                return []
+            return [Action(("module", item["module"]), "modprobe", "modprobe %s" % item["module"], name=item["module"])]
+        if view.values[item["name"]] == item["value"]:
+            return []
+        return [sysctl_action(("sysctl", "/".join(item["key"])), None, tuple(item["key"]), item["value"])]
+
+    def before(self, view, key):
+        name = " ".join(key)
+        return view.loaded.get(name, view.values.get(name))
+
+    def after(self, view, key):
+        item = self.by_key.get(" ".join(key))
+        return True if item["kind"] == "module" else item["value"]
