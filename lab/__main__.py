@@ -71,8 +71,9 @@ def cmd_matrix(args):
 
 def cmd_reboot(args):
     for host in args.hosts:
-        fleet.reboot(args.name, host)
+        booted = fleet.reboot(args.name, host)
         print("%s: rebooted (namespaces, links but the underlay, iptables, conntrack, forwarding gone)" % host)
+        sys.stdout.write("".join("  %s\n" % line for line in booted.splitlines()))
     return 0
 
 
@@ -125,7 +126,7 @@ def parser():
     mx.add_argument("--publish", metavar="HOST:NETNS:PORT:HOST_PORT:EGRESS_HOST:EGRESS_NETNS",
                     help="also a published port from the fabric and egress masquerade seen from the outside")
     mx.set_defaults(func=cmd_matrix)
-    rb = sub.add_parser("reboot", help="wipe what a reboot loses on hosts (their state directory stays)")
+    rb = sub.add_parser("reboot", help="wipe what a reboot loses on hosts (their files stay), then run their enabled units")
     rb.add_argument("name")
     rb.add_argument("hosts", nargs="+")
     rb.set_defaults(func=cmd_reboot)

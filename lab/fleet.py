@@ -2,8 +2,9 @@
 
 Each host is a process tree in its own network, mount and UTS namespace: a
 private ``/run`` (so ``/run/netns``, locks and ``xtables.lock`` are its own),
-its own ``/sys``, its own ``/var/lib/cnet`` (bound from the lab directory, so
-it survives a host restart), its own hostname (named in its own ``/etc/hosts``),
+its own ``/sys``, its own ``/var/lib/cnet``, ``/etc/systemd/system``,
+``/usr/local/sbin`` and ``/usr/local/lib/cnet`` (bound from the lab directory,
+so they survive ``reboot``), its own hostname (named in its own ``/etc/hosts``),
 a real ``sshd`` on its underlay address, and one process in a network namespace
 of its own (for ``pid:`` adoption). Hosts hang off bridges in a *fabric*
 namespace. Nothing is created in the root network namespace: veth pairs are
@@ -20,16 +21,20 @@ import time
 from . import procs, topology
 
 ROOT = os.environ.get("CNET_LAB_DIR", "/var/tmp/cnet-lab")
-HOST_MOUNTS = ("/var/lib/cnet",)
+# Directories each host has of its own (bound from the lab directory over the machine's): the collection's
+# state, and where the host role installs cnet-restore, its engine and its systemd units - so a lab host gets
+# exactly what a real one gets and the machine's own files are never written.
+HOST_MOUNTS = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet")
 
 # Runs inside a host's fresh namespaces, then becomes its sshd.
 HOST_INIT = r"""
 set -e
-host=$1 state=$2 config=$3 hosts=$4
+host=$1 state=$2 config=$3 hosts=$4 root=$5
 mount -t tmpfs -o mode=0755 cnet-lab-run /run
 mkdir -p /run/sshd /run/netns /run/lock /run/cnet
 mount -t sysfs sysfs /sys
 mount --bind "$state" /var/lib/cnet
+for dir in /etc/systemd/system /usr/local/sbin /usr/local/lib/cnet; do mount --bind "$root$dir" "$dir"; done
 mount --bind "$hosts" /etc/hosts
 hostname "$host"
 exec /usr/sbin/sshd -D -e -f "$config"
@@ -229,12 +234,15 @@ def _start(state, config, python):
     for host in state["hosts"]:
         hdir = os.path.join(d, "hosts", host["name"])
         os.makedirs(os.path.join(hdir, "state"), exist_ok=True)
+        for path in HOST_MOUNTS[1:]:
+            os.makedirs(os.path.join(hdir, "root") + path, exist_ok=True)
         hosts_file = os.path.join(hdir, "etc-hosts")
         with open(hosts_file, "w") as f:
             f.write(ETC_HOSTS.format(host=host["name"]))
         pids[host["name"]] = procs.spawn(
             ["unshare", "--net", "--mount", "--uts", "--propagation", "private", "--",
-             "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config, hosts_file],
+             "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config, hosts_file,
+             os.path.join(hdir, "root")],
             os.path.join(hdir, "sshd.log"), state["cgroup"])
     save(state)
     _wait_unshared([pair[0] for pair in pids.values()])
@@ -382,12 +390,30 @@ sysctl -qw net.ipv4.ip_forward=0
 """
 
 
-def reboot(name, host):
-    """Take a lab host's network back to what it has after a reboot (REBOOT); nothing runs afterwards."""
+# Then, as systemd would at boot, the ExecStart of every unit enabled in the host's multi-user.target.
+BOOT = r"""
+for unit in /etc/systemd/system/multi-user.target.wants/*.service; do
+  [ -e "$unit" ] || continue
+  command=$(sed -n 's/^ExecStart=//p' "$unit" | head -n1)
+  echo "boot: $(basename "$unit"): $command"
+  sh -c "$command"
+  echo "boot: $(basename "$unit"): exit $?"
+done
+"""
+
+
+def reboot(name, host, boot=True):
+    """Take a lab host's network back to what it has after a reboot (REBOOT), then (boot) run what its enabled
+    units start at boot (BOOT). Returns what they printed."""
     res = subprocess.run(exec_argv(name, host, ["sh", "-c", REBOOT]), capture_output=True, text=True, timeout=60,
                          check=False)
     if res.returncode != 0:
         raise LabError("reboot of %s in lab %s failed: %s" % (host, name, (res.stderr or res.stdout).strip()))
+    if not boot:
+        return ""
+    res = subprocess.run(exec_argv(name, host, ["sh", "-c", BOOT]), capture_output=True, text=True, timeout=300,
+                         check=False)
+    return res.stdout + res.stderr
 
 
 def member_pid(name, member, state=None):

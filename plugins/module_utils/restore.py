@@ -4,7 +4,7 @@
 """cnet-restore: the host's recorded desired state converged again by the same engine and plans, without
 Ansible - what a boot unit runs after a reboot (and a timer, to repair what a firewall reload wiped).
 
-  python3 -m ansible_collections.cnet.linux.plugins.module_utils.restore [--state-dir DIR] [--check]
+  cnet-restore [--check]     (the host role installs it; it calls main() with the role's --state-dir)
 
 Reads <state_dir>/host.json (the sysctls and kernel modules the host role set) and <state_dir>/desired.json
 (what every real module run recorded), converges them kind by kind (resources.registry's order), each
@@ -109,7 +109,7 @@ def report(converged, check, skipped, out):
 
 
 def main(argv=None, out=sys.stdout):
-    parser = argparse.ArgumentParser(prog="cnet-restore", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="cnet-restore", description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--state-dir", default=DEFAULT_STATE_DIR)
     parser.add_argument("--check", action="store_true", help="change nothing; print what drifted")
     args = parser.parse_args(argv)
@@ -120,7 +120,3 @@ def main(argv=None, out=sys.stdout):
         return 2
     result = engine.converge_all(todo, check=args.check, state_dir=args.state_dir, diff=args.check, keep_going=True)
     return 0 if report(list(zip(todo, result["results"])), args.check, skipped, out) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,11 +10,13 @@ from . import modrun
 from .conftest import run_in
 from .test_playbooks import REPO, cnet_links, playbook
 
-RESTORE = "ansible_collections.cnet.linux.plugins.module_utils.restore"
+RESTORE = ("import sys\nfrom ansible_collections.cnet.linux.plugins.module_utils import restore\n"
+           "sys.exit(restore.main(sys.argv[1:]))")  # what the installed command runs, from this checkout
+INSTALLED = "/usr/local/sbin/cnet-restore"  # what the host role installs, with the engine beside it
 
 
 def restore(lab, host, *args):
-    return run_in(lab, host, "env", "PYTHONPATH=%s/.collections" % REPO, "/usr/bin/python3", "-m", RESTORE, *args,
+    return run_in(lab, host, "env", "PYTHONPATH=%s/.collections" % REPO, "/usr/bin/python3", "-c", RESTORE, *args,
                   check=False, timeout=120)
 
 
@@ -32,26 +34,35 @@ def test_a_rebooted_fleet_comes_back_as_it_was(make_lab):
     assert res.returncode == 0, res.stdout + res.stderr
     before = reachability(lab)
     assert "web 192.0.2.1" in before[2][0] and "outside 192.0.2.12" in before[2][1]  # published port, masquerade
-    for h in hosts:
-        fleet.reboot(lab["name"], h)
-        assert cnet_links(lab, h) == [] and run_in(lab, h, "ip", "netns", "list").stdout == ""
-        assert "CNET" not in run_in(lab, h, "iptables-save").stdout
-        assert run_in(lab, h, "sysctl", "-n", "net.ipv4.ip_forward").stdout.strip() == "0"
-    check = restore(lab, "h1", "--check")
+    # h1: what a reboot loses is gone, and the installed command run by hand brings it back
+    fleet.reboot(lab["name"], "h1", boot=False)
+    assert cnet_links(lab, "h1") == [] and run_in(lab, "h1", "ip", "netns", "list").stdout == ""
+    assert "CNET" not in run_in(lab, "h1", "iptables-save").stdout
+    assert run_in(lab, "h1", "sysctl", "-n", "net.ipv4.ip_forward").stdout.strip() == "0"
+    check = run_in(lab, "h1", INSTALLED, "--check", check=False)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "cnet-restore: netns: would: ip netns add web" in check.stdout
     assert "cnet-restore: host_settings: would: sysctl -w net.ipv4.ip_forward=1" in check.stdout
     assert "drifted: " in check.stdout and cnet_links(lab, "h1") == []  # --check changed nothing
-    for h in hosts:
-        done = restore(lab, h)
-        assert done.returncode == 0 and ", 0 not restored" in done.stdout, done.stdout + done.stderr
+    done = run_in(lab, "h1", INSTALLED, check=False)
+    assert done.returncode == 0 and ", 0 not restored" in done.stdout, done.stdout + done.stderr
+    # h2, h3: the enabled boot unit runs it, as systemd would
+    for h in hosts[1:]:
+        booted = fleet.reboot(lab["name"], h)
+        assert "boot: cnet-restore.service: exit 0" in booted and ", 0 not restored" in booted, booted
     assert reachability(lab) == before
     for h in hosts:  # a second run changes nothing
-        again = restore(lab, h)
+        again = run_in(lab, h, INSTALLED, check=False)
         assert again.returncode == 0 and again.stdout.splitlines()[-1].startswith("cnet-restore: 0 changes made"), \
             again.stdout
     res = playbook("drift.yml", inv, "-e", "cnet_drift_fail=true")
     assert res.returncode == 0, res.stdout + res.stderr
+    res = playbook("teardown.yml", inv)  # takes the command, its units, its engine and the records with it
+    assert res.returncode == 0, res.stdout + res.stderr
+    for h in hosts:
+        left = run_in(lab, h, "find", "/usr/local/sbin", "/usr/local/lib/cnet", "/etc/systemd/system", "/var/lib/cnet",
+                      "-type", "f", "-o", "-type", "l").stdout.split()
+        assert sorted(left) == ["/var/lib/cnet/lock", "/var/lib/cnet/netns.json"], left
 
 
 def test_a_pid_adoption_whose_process_is_gone_is_reported_not_faked(make_lab):
