@@ -14,11 +14,15 @@ version_added: 0.1.0
 description:
   - Builds, on the controller, a zip of this collection's C(plugins/module_utils) (Python files only, with a
     package C(__init__.py) in every folder, fixed timestamps, so the same collection gives the same bytes) and
-    returns its local path. C(cnet.linux.host) copies it to the host, where C(cnet-restore) imports the engine
+    returns its local path (or, with the term V(sha1), the zip's SHA-1, which C(ansible.builtin.find) reports
+    for the installed copy). C(cnet.linux.host) copies it to the host, where C(cnet-restore) imports the engine
     from it with no Ansible installed.
 author:
   - cnet.linux contributors (@cnet-linux)
-options: {}
+options:
+  _terms:
+    description: V(path) (the default) or V(sha1).
+    required: false
 '''
 
 EXAMPLES = r'''
@@ -31,9 +35,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _raw:
-  description: The path of the zip on the controller.
+  description: The path of the zip on the controller, or its SHA-1.
   type: list
-  elements: path
+  elements: str
 '''
 
 import hashlib
@@ -41,6 +45,7 @@ import os
 import tempfile
 import zipfile
 
+from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 PREFIX = "ansible_collections/cnet/linux/plugins/module_utils"
@@ -85,4 +90,14 @@ def build(root):
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         here = os.path.dirname(os.path.abspath(__file__))
-        return [build(os.path.join(os.path.dirname(here), "module_utils"))]
+        path = build(os.path.join(os.path.dirname(here), "module_utils"))
+        out = []
+        for term in terms or ["path"]:
+            if term == "sha1":
+                with open(path, "rb") as handle:
+                    out.append(hashlib.sha1(handle.read()).hexdigest())
+            elif term == "path":
+                out.append(path)
+            else:
+                raise AnsibleLookupError("engine_bundle: '%s' is not one of path, sha1" % term)
+        return out

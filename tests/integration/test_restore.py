@@ -57,6 +57,12 @@ def test_a_rebooted_fleet_comes_back_as_it_was(make_lab):
             again.stdout
     res = playbook("drift.yml", inv, "-e", "cnet_drift_fail=true")
     assert res.returncode == 0, res.stdout + res.stderr
+    res = playbook("site.yml", inv, "-e", "cnet_hosts=h1", "-e", "host_resync_interval=5min")  # the resync timer
+    assert res.returncode == 0, res.stdout + res.stderr
+    timer = run_in(lab, "h1", "cat", "/etc/systemd/system/cnet-restore.timer").stdout
+    assert "OnUnitActiveSec=5min" in timer and "Unit=cnet-restore-resync.service" in timer
+    assert run_in(lab, "h1", "readlink", "/etc/systemd/system/timers.target.wants/cnet-restore.timer").stdout.strip() \
+        == "../cnet-restore.timer"
     res = playbook("teardown.yml", inv)  # takes the command, its units, its engine and the records with it
     assert res.returncode == 0, res.stdout + res.stderr
     for h in hosts:
