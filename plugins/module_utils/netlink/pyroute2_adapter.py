@@ -35,8 +35,7 @@ class Pyroute2:
             from pyroute2 import IPRoute  # pylint: disable=import-outside-toplevel
             self._ipr[ns] = self.nl.within(ns, IPRoute)
         from pyroute2.netlink.exceptions import NetlinkError as Refused  # pylint: disable=import-outside-toplevel
-        self.nl.ctx.count("netlink_writes")
-        self.nl.changed(ns)
+        self.nl.wrote(ns)
         try:
             return getattr(self._ipr[ns], what)(command, **kwargs)
         except Refused as exc:  # the same errno, our class

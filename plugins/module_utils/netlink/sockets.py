@@ -36,7 +36,6 @@ class Sockets:
         self._views = {}
         self._found = {}
         self._written = set()
-        ctx.counts.setdefault("netlink_writes", 0)
 
     def close(self):
         for sock in self._socks.values():
@@ -110,8 +109,12 @@ class Sockets:
         """Namespace ns was changed by this run (its view is read again after the plan)."""
         self._written.add(ns)
 
-    def send(self, ns, message):
-        """One request encode built: (type, flags, body); counted as a write."""
+    def wrote(self, ns):
+        """One request that changes namespace ns: counted as a netlink write."""
         self.ctx.count("netlink_writes")
         self.changed(ns)
+
+    def send(self, ns, message):
+        """One request encode built: (type, flags, body)."""
+        self.wrote(ns)
         return self.sock(ns).request(*message)

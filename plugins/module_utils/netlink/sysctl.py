@@ -17,6 +17,15 @@ OPS = {}  # op name -> function(ctx, **args) -> None
 op = registry(OPS)
 
 
+def read(key):
+    """The value of /proc/sys/<key> (path parts) in our namespace, stripped; None when there is no such setting."""
+    try:
+        with open("/proc/sys/" + "/".join(key)) as handle:
+            return handle.read().strip()
+    except (IOError, OSError):
+        return None
+
+
 @op("sysctl_set")
 def sysctl_set(ctx, ns, key, value):
     """Write /proc/sys/<key> (a list of path parts) in namespace ns (None: ours)."""

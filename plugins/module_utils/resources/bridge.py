@@ -66,7 +66,7 @@ class Bridge(Resource):
         return out
 
     def absent(self, view, item):
-        return remove_link(view, view.host, "bridge", item["name"])
+        return remove_link(view, "bridge", item["name"])
 
     def before(self, view, key):
         link = view.host.link(key[1])

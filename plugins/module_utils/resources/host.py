@@ -17,14 +17,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.base import R
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import sysctl_action
 
 
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except (IOError, OSError):
-        return None
-
-
 def _module_loaded(name):
     """br_netfilter shows as /proc/sys/net/bridge once loaded; other modules under /sys/module."""
     return os.path.exists("/proc/sys/net/bridge" if name == "br_netfilter" else "/sys/module/" + name)
@@ -58,7 +50,7 @@ class HostSettings(Resource):
         return False  # recorded by the host role (host.json), not by the runs that converge it
 
     def observe(self, ctx):
-        return View(ctx.check, values=dict((item["name"], _read("/proc/sys/" + "/".join(item["key"])))
+        return View(ctx.check, values=dict((item["name"], sysctl.read(item["key"]))
                                            for item in self.items if item["kind"] == "sysctl"),
                     loaded=dict((item["name"], _module_loaded(item["module"]))
                                 for item in self.items if item["kind"] == "module"))

@@ -35,10 +35,10 @@ def link_set(obj, ns, dev, change):
     return Action(obj, "link_set", text, ns=ns, name=dev, **dict((key, value) for key, value, _w in change))
 
 
-def remove_link(view, host, kind, name):
-    """state: absent of a link in our namespace (host: its NsView): delete it if it carries our mark, else warn
-    (on view) and leave it."""
-    link = host.link(name)
+def remove_link(view, kind, name):
+    """state: absent of a link in our namespace (view.host): delete it if it carries our mark, else warn (on the
+    view) and leave it."""
+    link = view.host.link(name)
     if link is None:
         return []
     if not marks.owned(link["alias"], kind):

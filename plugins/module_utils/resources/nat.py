@@ -65,14 +65,6 @@ def _normalize(raw, field, default_state):
     return item
 
 
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except (IOError, OSError):
-        return None
-
-
 class NatNetworks(Resource):
     KIND = "iptables_nat"
     ITEMS = "networks"
@@ -109,9 +101,9 @@ class NatNetworks(Resource):
         for item in self.items:
             if item.get("mappings"):
                 key = ("net", "ipv4", "conf", item["bridge"], "route_localnet")
-                sysctls[key] = _read("/proc/sys/" + "/".join(key))
+                sysctls[key] = sysctl.read(key)
         if any(item["state"] == "present" and not item["icc"] for item in self.items):
-            sysctls[BRIDGE_NF] = _read("/proc/sys/" + "/".join(BRIDGE_NF))
+            sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)
         return View(ctx.check, built=built, current=dict((table, saved.get(table, {})) for table in TABLES),
                     sysctls=sysctls)
 

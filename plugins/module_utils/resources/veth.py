@@ -275,7 +275,7 @@ class Veth(Resource):
             + self._peer_link(view, item, peer) + self._peer_l3(view, item, peer)
 
     def absent(self, view, item):
-        return remove_link(view, view.host, "veth", item["name"])
+        return remove_link(view, "veth", item["name"])
 
     # diff views
 

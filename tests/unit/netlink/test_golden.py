@@ -24,13 +24,13 @@ def test_the_same_as_pyroute2(name, ours, reference):
 def test_every_encoder_is_covered():
     """A new request builder in netlink.encode needs its golden case here."""
     from ansible_collections.cnet.linux.plugins.module_utils.netlink import decode, encode
-    names = " ".join(name for name, _o, _r in CASES)
+    names = [name for name, _o, _r in CASES]
     for module, prefix in ((encode, "request "), (decode, "dump ")):
         public = [n for n in dir(module) if callable(getattr(module, n)) and not n.startswith("_")
                   and getattr(getattr(module, n), "__module__", "") == module.__name__ and n not in ("attr", "attrs")]
         for fn in public:
             word = {"extack": "error reason"}.get(fn, fn.replace("parse_", ""))
-            assert (prefix + word) in names or word in names, "%s.%s has no golden case" % (module.__name__, fn)
+            assert any(name.startswith(prefix + word) for name in names), "%s.%s has no golden case" % (module.__name__, fn)
 
 
 def test_the_same_under_debians_pyroute2():

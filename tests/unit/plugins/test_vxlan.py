@@ -6,7 +6,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.core import marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import const as nlconst
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.view import NsView
-from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay, vtep_mac
+from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.device import vtep_mac
+from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay
 
 
 def host_view(vx=None):

@@ -22,8 +22,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan import 
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import saverestore
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import ops as xtables_ops
 
-vtep_mac = device.vtep_mac
-
 
 class VxlanOverlay(Resource):
     KIND = "vxlan_overlay"
@@ -98,7 +96,7 @@ class VxlanOverlay(Resource):
         item = self.item
         out = firewall.plan(view, item, self._firewall(view))  # first: a new peer is let in before its entries exist
         if item["state"] == "absent":
-            return out + remove_link(view, view.host, "vxlan", item["device"])
+            return out + remove_link(view, "vxlan", item["device"])
         want = self._entries(view)
         actions, link = device.plan(view, item, self._device(view))
         # a new (or recreated) device starts with no entries, whatever the old one had
