@@ -5,12 +5,15 @@ import json
 import os
 import sys
 
-from . import fleet, matrix, rootnet, topology
+from . import fleet, hoststate, matrix, rootnet, topology, vm
 
 
 def cmd_up(args):
-    state = fleet.up(args.name, args.hosts, routed=args.routed, owner=args.owner, python=args.python)
+    state = fleet.up(args.name, args.hosts, routed=args.routed, owner=args.owner, python=args.python,
+                     guests=args.vm)
     kind = " (routed underlay)" if state["routed"] else ""
+    if state.get("vm"):
+        kind = " (QEMU guests, %s, booted in %.0f s)" % (state["vm"]["accel"].upper(), state["vm"]["boot_seconds"])
     print("lab %s: %d hosts up in %.2f s%s" % (state["name"], len(state["hosts"]), state["up_seconds"], kind))
     print("inventory: %s" % state["inventory"])
     return 0
@@ -72,7 +75,9 @@ def cmd_matrix(args):
 def cmd_reboot(args):
     for host in args.hosts:
         booted = fleet.reboot(args.name, host)
-        print("%s: rebooted (namespaces, links but the underlay, iptables, conntrack, forwarding gone)" % host)
+        state = fleet.load(args.name) or {}
+        print("%s: rebooted%s" % (host, "" if state.get("vm") else
+                                  " (namespaces, links but the underlay, iptables, conntrack, forwarding gone)"))
         sys.stdout.write("".join("  %s\n" % line for line in booted.splitlines()))
     return 0
 
@@ -91,6 +96,26 @@ def cmd_root_snapshot(args):
     return 0
 
 
+def cmd_host_state(args):
+    snap = hoststate.snapshot(args.name, args.host)
+    if args.compare:
+        with open(args.compare) as f:
+            diff = hoststate.compare(json.load(f), snap)
+        print(json.dumps(diff, indent=1, sort_keys=True))
+        return 0
+    print(json.dumps(snap, indent=1, sort_keys=True))
+    return 0
+
+
+def cmd_vm_check(_args):
+    reason = vm.cannot_boot()
+    if reason:
+        print("this machine cannot boot VM lab guests: %s" % reason)
+        return 1
+    print("this machine can boot VM lab guests (accelerators to try: %s)" % ", ".join(vm.accel_choices()))
+    return 0
+
+
 def cmd_reap(args):
     fleet.reap(args.name)
     return 0
@@ -105,6 +130,8 @@ def parser():
     up.add_argument("--routed", action="store_true", help="two underlay subnets joined by a router namespace")
     up.add_argument("--owner", type=int, help="take the lab down when this process ends")
     up.add_argument("--python", default="/usr/bin/python3", help="managed hosts' Python interpreter")
+    up.add_argument("--vm", action="store_true",
+                    help="the hosts are Debian 12 QEMU guests (the image is built and cached on first use)")
     up.set_defaults(func=cmd_up)
     down = sub.add_parser("down", help="remove labs (default: all)")
     down.add_argument("names", nargs="*")
@@ -133,6 +160,13 @@ def parser():
     snap = sub.add_parser("root-snapshot", help="print the root namespace's network state, or compare with a saved one")
     snap.add_argument("--compare", metavar="FILE", help="a snapshot printed earlier; exit 1 if anything differs")
     snap.set_defaults(func=cmd_root_snapshot)
+    hs = sub.add_parser("host-state", help="a host's links, addresses, routes, rules, sysctls and the collection's files")
+    hs.add_argument("name")
+    hs.add_argument("host")
+    hs.add_argument("--compare", metavar="FILE", help="a snapshot printed earlier: print what differs (JSON)")
+    hs.set_defaults(func=cmd_host_state)
+    vc = sub.add_parser("vm-check", help="whether this machine can boot the VM lab's guests, and why not")
+    vc.set_defaults(func=cmd_vm_check)
     reap = sub.add_parser("_reap")
     reap.add_argument("name")
     reap.set_defaults(func=cmd_reap)
@@ -145,7 +179,7 @@ def main(argv=None):
         args.command = args.command[1:]
     try:
         return args.func(args)
-    except (fleet.LabError, topology.TopologyError) as exc:
+    except (fleet.LabError, topology.TopologyError, vm.VmError) as exc:
         print("cnet-lab: %s" % exc, file=sys.stderr)
         return 2
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from . import procs, topology
+from . import image, procs, topology, vm
 
 ROOT = os.environ.get("CNET_LAB_DIR", "/var/tmp/cnet-lab")
 # Directories each host has of its own (bound from the lab directory over the machine's): the collection's
@@ -33,6 +33,9 @@ host=$1 state=$2 config=$3 hosts=$4 root=$5
 mount -t tmpfs -o mode=0755 cnet-lab-run /run
 mkdir -p /run/sshd /run/netns /run/lock /run/cnet
 mount -t sysfs sysfs /sys
+# the lab's cgroup as this host's cgroup root (a cgroup namespace of its own): a container runtime started
+# here makes its cgroups inside the lab's, where 'down' finds them
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount --bind "$state" /var/lib/cnet
 for dir in /etc/systemd/system /usr/local/sbin /usr/local/lib/cnet; do mount --bind "$root$dir" "$dir"; done
 mount --bind "$hosts" /etc/hosts
@@ -194,23 +197,30 @@ def _finish(proc, what, lines):
         raise LabError("configuring %s failed: %s" % (what, (err or out).strip()[-800:]))
 
 
-def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15.0):
-    """Start a lab; replaces a lab of the same name. Returns the state dict."""
+def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15.0, guests=False):
+    """Start a lab; replaces a lab of the same name. Returns the state dict.
+
+    guests: the hosts are QEMU virtual machines (lab/vm.py) instead of namespaces of this kernel."""
     if os.geteuid() != 0:
         raise LabError("cnet-lab needs root (it creates namespaces)")
     lab = topology.plan(name, count, routed)
+    img = _guest_image(routed) if guests else None
     if os.path.exists(lab_dir(name)):
         down(name)
     started = time.monotonic()
     config = _ensure_keys(name)
-    for path in HOST_MOUNTS:
-        os.makedirs(path, exist_ok=True)  # mount point only; each host binds its own directory over it
+    if not guests:
+        for path in HOST_MOUNTS:
+            os.makedirs(path, exist_ok=True)  # mount point only; each host binds its own directory over it
     cgroup = procs.cgroup_create(name)
     state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name))
     save(state)  # from here on, a failure or crash leaves something 'down'/'clean' can find
     try:
-        _start(state, config, python)
-        _wait_ssh(state, wait)
+        if guests:
+            _start_guests(state, img, python)
+        else:
+            _start(state, config, python)
+            _wait_ssh(state, wait)
     except BaseException:
         down(name)
         raise
@@ -221,16 +231,37 @@ def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15
     return state
 
 
+def _holder(state, member, log):
+    """A process holding a network namespace of its own for the fabric or the router."""
+    state["pids"][member] = procs.spawn(["unshare", "--net", "--uts", "--", "sh", "-c",
+                                         "hostname %s; exec sleep infinity" % member], log, state["cgroup"])
+    save(state)
+
+
+def _link_fabric(state):
+    if os.path.lexists(fabric_link(state["name"])):
+        os.unlink(fabric_link(state["name"]))
+    os.symlink("/proc/%d/ns/net" % state["pids"]["fabric"][0], fabric_link(state["name"]))
+
+
+def _write_access(state, key, python):
+    """The SSH proxy into the fabric and the inventory that uses it."""
+    d = lab_dir(state["name"])
+    proxy = os.path.join(d, "proxy")
+    with open(proxy, "w") as f:
+        f.write(topology.proxy_script(state, d, state["cgroup"]))
+    os.chmod(proxy, 0o755)
+    with open(inventory_path(state["name"]), "w") as f:
+        f.write(topology.inventory_ini(state, key, d, python))
+
+
 def _start(state, config, python):
-    name, d = state["name"], lab_dir(state["name"])
+    d = lab_dir(state["name"])
     log = os.path.join(d, "lab.log")
     pids = state["pids"]
-    pids["fabric"] = procs.spawn(["unshare", "--net", "--uts", "--", "sh", "-c",
-                                  "hostname fabric; exec sleep infinity"], log, state["cgroup"])
-    save(state)
+    _holder(state, "fabric", log)
     if state["routed"]:
-        pids["router"] = procs.spawn(["unshare", "--net", "--uts", "--", "sh", "-c",
-                                      "hostname router; exec sleep infinity"], log, state["cgroup"])
+        _holder(state, "router", log)
     for host in state["hosts"]:
         hdir = os.path.join(d, "hosts", host["name"])
         os.makedirs(os.path.join(hdir, "state"), exist_ok=True)
@@ -240,16 +271,14 @@ def _start(state, config, python):
         with open(hosts_file, "w") as f:
             f.write(ETC_HOSTS.format(host=host["name"]))
         pids[host["name"]] = procs.spawn(
-            ["unshare", "--net", "--mount", "--uts", "--propagation", "private", "--",
+            ["unshare", "--net", "--mount", "--uts", "--cgroup", "--propagation", "private", "--",
              "sh", "-c", HOST_INIT, "sh", host["name"], os.path.join(hdir, "state"), config, hosts_file,
              os.path.join(hdir, "root")],
             os.path.join(hdir, "sshd.log"), state["cgroup"])
     save(state)
     _wait_unshared([pair[0] for pair in pids.values()])
     _start_jobs(state, log)
-    if os.path.lexists(fabric_link(name)):
-        os.unlink(fabric_link(name))
-    os.symlink("/proc/%d/ns/net" % pids["fabric"][0], fabric_link(name))
+    _link_fabric(state)
     host_pids = {h["name"]: pids[h["name"]][0] for h in state["hosts"]}
     router_pid = pids["router"][0] if state["routed"] else None
     fabric = _batch(pids["fabric"][0])
@@ -261,12 +290,57 @@ def _start(state, config, python):
         _finish(proc, what, lines)
     if router_pid:
         _run(nsenter(router_pid) + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
-    proxy = os.path.join(d, "proxy")
-    with open(proxy, "w") as f:
-        f.write(topology.proxy_script(state, d, state["cgroup"]))
-    os.chmod(proxy, 0o755)
-    with open(inventory_path(name), "w") as f:
-        f.write(topology.inventory_ini(state, key_file(), d, python))
+    _write_access(state, key_file(), python)
+
+
+def _guest_image(routed):
+    if routed:
+        raise LabError("a VM lab has a flat underlay: leave out --routed")
+    lacks = vm.missing_tools()
+    if lacks:
+        raise LabError("this machine cannot boot guests: it lacks %s (scripts/setup installs the tools)"
+                       % ", ".join(lacks))
+    try:
+        return image.build()
+    except image.ImageError as exc:
+        raise LabError("the guest image could not be built: %s" % exc)
+
+
+def _start_guests(state, img, python):
+    """The fabric with a tap device per guest, then the guests: KVM first where it may work, TCG if a KVM
+    guest shows no SSH banner in time (nested KVM hangs at boot on some machines)."""
+    name, d = state["name"], lab_dir(state["name"])
+    log = os.path.join(d, "lab.log")
+    pids = state["pids"]
+    _holder(state, "fabric", log)
+    _wait_unshared([pids["fabric"][0]])
+    _link_fabric(state)
+    _finish(_batch(pids["fabric"][0]), "the fabric", topology.fabric_batch(state, None) + vm.fabric_batch(state))
+    _write_access(state, img["key"], python)
+    tried = []
+    for accel in vm.accel_choices():
+        started = time.monotonic()
+        for index, host in enumerate(state["hosts"], 1):
+            hdir = os.path.join(d, "hosts", host["name"])
+            os.makedirs(hdir, exist_ok=True)
+            disk = vm.prepare_disk(img, hdir)
+            console = os.path.join(hdir, "console.log")
+            argv = vm.qemu_argv(img, host, index, disk, console, accel)
+            pids[host["name"]] = procs.spawn(["nsenter", "--net=" + fabric_link(name), "--"] + vm.supervised(argv),
+                                             os.path.join(hdir, "qemu.log"), state["cgroup"])
+        state["vm"] = {"accel": accel, "image": img["dir"], "key": img["key"]}
+        save(state)
+        try:
+            _wait_ssh(state, vm.wait_for(accel))
+        except LabError as exc:
+            tried.append("%s: %s" % (accel, exc))
+            guests = [tuple(pids.pop(h["name"])) for h in state["hosts"]]
+            procs.end(guests, None)
+            continue
+        state["vm"]["boot_seconds"] = round(time.monotonic() - started, 1)
+        vm.remember_accel(accel)
+        return
+    raise LabError("no guest booted (%s); their consoles: %s/hosts/*/console.log" % ("; ".join(tried), d))
 
 
 def _start_jobs(state, log):
@@ -404,7 +478,10 @@ done
 
 def reboot(name, host, boot=True):
     """Take a lab host's network back to what it has after a reboot (REBOOT), then (boot) run what its enabled
-    units start at boot (BOOT). Returns what they printed."""
+    units start at boot (BOOT). Returns what they printed. A VM lab's guest reboots for real."""
+    state = load(name) or {}
+    if state.get("vm"):
+        return _reboot_guest(name, state, host)
     res = subprocess.run(exec_argv(name, host, ["sh", "-c", REBOOT]), capture_output=True, text=True, timeout=60,
                          check=False)
     if res.returncode != 0:
@@ -414,6 +491,27 @@ def reboot(name, host, boot=True):
     res = subprocess.run(exec_argv(name, host, ["sh", "-c", BOOT]), capture_output=True, text=True, timeout=300,
                          check=False)
     return res.stdout + res.stderr
+
+
+def _reboot_guest(name, state, host, timeout=600.0):
+    """systemctl reboot in the guest, then wait until it answers with a new boot id."""
+    def boot_id():
+        res = subprocess.run(exec_argv(name, host, ["cat", "/proc/sys/kernel/random/boot_id"]), capture_output=True,
+                             text=True, timeout=60, check=False)
+        return res.stdout.strip() if res.returncode == 0 else None
+
+    before = boot_id()
+    if not before:
+        raise LabError("guest %s in lab %s does not answer over SSH" % (host, name))
+    started = time.monotonic()
+    subprocess.run(exec_argv(name, host, ["systemctl", "reboot"]), capture_output=True, timeout=60, check=False)
+    while time.monotonic() - started < timeout:
+        now = boot_id()
+        if now and now != before:
+            return "guest rebooted; SSH answers again after %.0f s\n" % (time.monotonic() - started)
+        time.sleep(2)
+    raise LabError("guest %s in lab %s did not come back in %.0f s (see %s/hosts/%s/console.log)"
+                   % (host, name, timeout, lab_dir(name), host))
 
 
 def member_pid(name, member, state=None):
@@ -432,7 +530,11 @@ def exec_argv(name, member, argv):
     so that whatever it leaves running is ended by 'down' like the lab's own processes."""
     state = load(name)
     pid = member_pid(name, member, state)
-    inner = nsenter(pid, mount=member not in ("fabric", "router")) + ["--"] + list(argv)
+    if state.get("vm") and member not in ("fabric", "router"):
+        address = next(h["address"] for h in state["hosts"] if h["name"] == member)
+        inner = vm.ssh_argv(lab_dir(name), state["vm"]["key"], address, argv)
+    else:
+        inner = nsenter(pid, mount=member not in ("fabric", "router")) + ["--"] + list(argv)
     if not state.get("cgroup"):
         return inner
     return ["sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', state["cgroup"]] + inner

@@ -43,14 +43,27 @@ def cgroup_create(name):
     return path
 
 
+def cgroup_tree(path):
+    """path and the cgroups below it, deepest first (the order they can be removed in)."""
+    if not path or not os.path.isdir(path):
+        return []
+    below = []
+    for top, dirs, _files in os.walk(path):
+        below += [os.path.join(top, d) for d in dirs]
+    return sorted(below, key=lambda p: -p.count("/")) + [path]
+
+
 def cgroup_pids(path):
-    if not path:
-        return []
-    try:
-        with open(os.path.join(path, "cgroup.procs")) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
+    """The processes in path and in the cgroups below it (a container runtime started in a lab host makes
+    its containers' cgroups inside the lab's)."""
+    pids = []
+    for group in cgroup_tree(path):
+        try:
+            with open(os.path.join(group, "cgroup.procs")) as f:
+                pids += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+    return pids
 
 
 def start_time(pid):
@@ -137,13 +150,14 @@ def end(recorded, cgroup, timeout=3.0):
     left = targets()
     if cgroup and not left:
         deadline = time.monotonic() + 1.0
-        while os.path.isdir(cgroup):
-            try:
-                os.rmdir(cgroup)
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
+        for group in cgroup_tree(cgroup):
+            while os.path.isdir(group):
+                try:
+                    os.rmdir(group)
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
     return left
 
 

@@ -69,7 +69,7 @@ def plan(name, count, routed=False):
 
 
 def fabric_batch(lab, host_pids, router_pid=None):
-    """``ip -batch`` lines run inside the fabric namespace."""
+    """``ip -batch`` lines run inside the fabric namespace (host_pids None: no veth pairs to hosts)."""
     lines = ["link set lo up"]
     for seg in lab["segments"]:
         br = SEGMENTS[seg]["bridge"]
@@ -77,7 +77,7 @@ def fabric_batch(lab, host_pids, router_pid=None):
     lines += ["addr add %s/24 dev ua" % FABRIC_ADDRESS,
               # no dummy driver on every kernel: the outside address lives on the fabric's loopback
               "addr add %s/32 dev lo" % OUTSIDE_ADDRESS]
-    for host in lab["hosts"]:
+    for host in lab["hosts"] if host_pids is not None else ():  # VM hosts: tap devices (lab/vm.py)
         lines.append("link add %s type veth peer name eth0 netns %d" % (host["port"], host_pids[host["name"]]))
         lines.append("link set %s master %s up" % (host["port"], SEGMENTS[host["segment"]]["bridge"]))
     if lab["routed"]:

@@ -129,7 +129,9 @@ class Resource:
 
     def remember(self, record):
         """Enter this call's desired state into record ({"version", "kinds": {kind: {key: {item, options}}}}):
-        present items are recorded, absent ones and what purge removes are forgotten. True if it changed."""
+        present items are recorded, absent ones and what purge removes are forgotten. True if it changed.
+        A host with no record and nothing to record gets none (a second teardown writes no file)."""
+        fresh = "version" not in record
         entries = record.setdefault("kinds", {}).setdefault(self.KIND, {})
         before = json.dumps(entries, sort_keys=True)
         for key in self.forgotten(entries):
@@ -141,6 +143,8 @@ class Resource:
                 entries[key] = {"item": item, "options": options}
             else:
                 entries.pop(key, None)
+        if fresh and not any(record["kinds"].values()):
+            return False
         changed = json.dumps(entries, sort_keys=True) != before or record.get("version") != RECORD_VERSION
         record["version"] = RECORD_VERSION
         return changed

@@ -28,6 +28,14 @@ def test_a_run_records_its_items_and_purge_forgets_only_its_scope():
     assert list(record["kinds"]["netns"]) == ["web"] and record["version"] == 1
 
 
+def test_a_host_with_no_record_and_nothing_to_record_gets_none():
+    record = {}  # no desired.json: a second teardown, or a purge on a host the collection never converged
+    assert not pairs("a").remember(record)
+    assert not Netns.from_params({"name": "db", "state": "absent"}).remember(record)
+    assert "version" not in record
+    assert pairs("a", "web").remember(record) and record["version"] == 1
+
+
 def test_restore_rebuilds_the_calls_in_build_order_and_skips_a_gone_pid(tmp_path):
     record = {}
     Netns.from_params({"namespaces": [{"name": "job", "pid": 2 ** 22 + 1}, {"name": "web"},
