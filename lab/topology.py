@@ -106,6 +106,10 @@ def host_batch(host):
     ]
 
 
+# Lab hosts are made and remade with the same addresses: their host keys are not kept.
+SSH_QUIET = ("StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null", "LogLevel=ERROR")
+
+
 def ssh_common_args(lab_dir):
     """SSH options that reach a lab host from the root namespace.
 
@@ -114,8 +118,8 @@ def ssh_common_args(lab_dir):
     root namespace. Connection sharing sockets live in the lab's directory, so a
     later lab with the same addresses never reuses a dead lab's SSH master.
     """
-    return ('-o ProxyCommand="%s/proxy %%h %%p" -o ControlPath=%s/ssh-%%C '
-            "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" % (lab_dir, lab_dir))
+    return ('-o ProxyCommand="%s/proxy %%h %%p" -o ControlPath=%s/ssh-%%C ' % (lab_dir, lab_dir)
+            + " ".join("-o " + option for option in SSH_QUIET))
 
 
 PROXY = """#!/bin/sh

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import urllib.request
 
-from . import image
+from . import image, topology
 
 KVM_WAIT = 60.0
 TCG_WAIT = 420.0
@@ -71,6 +71,15 @@ def _accel_key():
     return "%s | %s" % (platform.release(), _qemu_version())
 
 
+def _known_accels():
+    """The accelerator each kernel and QEMU version booted with before ({key: 'kvm' or 'tcg'})."""
+    try:
+        with open(ACCEL_FILE) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
 def accel_choices():
     """Accelerators to try, in order: ['kvm', 'tcg'], or ['tcg'] when KVM cannot be opened or hung here before."""
     forced = os.environ.get("CNET_VM_ACCEL")
@@ -78,20 +87,11 @@ def accel_choices():
         return [forced]
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return ["tcg"]
-    try:
-        with open(ACCEL_FILE) as f:
-            known = json.load(f)
-    except (OSError, ValueError):
-        known = {}
-    return ["tcg"] if known.get(_accel_key()) == "tcg" else ["kvm", "tcg"]
+    return ["tcg"] if _known_accels().get(_accel_key()) == "tcg" else ["kvm", "tcg"]
 
 
 def remember_accel(accel):
-    try:
-        with open(ACCEL_FILE) as f:
-            known = json.load(f)
-    except (OSError, ValueError):
-        known = {}
+    known = _known_accels()
     known[_accel_key()] = accel
     with open(ACCEL_FILE + ".tmp", "w") as f:
         json.dump(known, f, indent=1, sort_keys=True)
@@ -158,6 +158,6 @@ def qemu_argv(img, host, index, disk, console, accel):
 def ssh_argv(lab_dir, key, address, argv):
     """ssh into a guest through the lab's proxy (no route to it from this namespace); argv is quoted for the
     guest's shell, so it runs as given, as nsenter would run it."""
-    return ["ssh", "-i", key, "-o", "BatchMode=yes", "-o", "ProxyCommand=%s/proxy %%h %%p" % lab_dir,
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=20", "root@%s" % address, "--", " ".join(shlex.quote(a) for a in argv)]
+    options = ("BatchMode=yes", "ProxyCommand=%s/proxy %%h %%p" % lab_dir, "ConnectTimeout=20") + topology.SSH_QUIET
+    return (["ssh", "-i", key] + [arg for option in options for arg in ("-o", option)]
+            + ["root@%s" % address, "--", " ".join(shlex.quote(a) for a in argv)])
