@@ -10,7 +10,7 @@ from . import fleet, hoststate, matrix, rootnet, topology, vm
 
 def cmd_up(args):
     state = fleet.up(args.name, args.hosts, routed=args.routed, owner=args.owner, python=args.python,
-                     guests=args.vm)
+                     guests=args.vm, mtu=args.mtu)
     kind = " (routed underlay)" if state["routed"] else ""
     if state.get("vm"):
         kind = " (QEMU guests, %s, booted in %.0f s)" % (state["vm"]["accel"].upper(), state["vm"]["boot_seconds"])
@@ -130,6 +130,8 @@ def parser():
     up.add_argument("--routed", action="store_true", help="two underlay subnets joined by a router namespace")
     up.add_argument("--owner", type=int, help="take the lab down when this process ends")
     up.add_argument("--python", default="/usr/bin/python3", help="managed hosts' Python interpreter")
+    up.add_argument("--underlay-mtu", type=int, default=1500, dest="mtu",
+                    help="the underlay's MTU (e.g. 1450, as on many clouds): the fabric's links and every host's eth0")
     up.add_argument("--vm", action="store_true",
                     help="the hosts are Debian 12 QEMU guests (the image is built and cached on first use)")
     up.set_defaults(func=cmd_up)

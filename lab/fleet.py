@@ -197,13 +197,16 @@ def _finish(proc, what, lines):
         raise LabError("configuring %s failed: %s" % (what, (err or out).strip()[-800:]))
 
 
-def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15.0, guests=False):
+def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15.0, guests=False, mtu=1500):
     """Start a lab; replaces a lab of the same name. Returns the state dict.
 
-    guests: the hosts are QEMU virtual machines (lab/vm.py) instead of namespaces of this kernel."""
+    guests: the hosts are QEMU virtual machines (lab/vm.py) instead of namespaces of this kernel.
+    mtu: the underlay's MTU (namespace labs)."""
     if os.geteuid() != 0:
         raise LabError("cnet-lab needs root (it creates namespaces)")
-    lab = topology.plan(name, count, routed)
+    if guests and mtu != 1500:
+        raise LabError("--underlay-mtu is for namespace labs; VM guests' NICs keep 1500")
+    lab = topology.plan(name, count, routed, mtu)
     img = _guest_image(routed) if guests else None
     if os.path.exists(lab_dir(name)):
         down(name)
@@ -213,7 +216,7 @@ def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15
         for path in HOST_MOUNTS:
             os.makedirs(path, exist_ok=True)  # mount point only; each host binds its own directory over it
     cgroup = procs.cgroup_create(name)
-    state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name))
+    state = dict(lab, cgroup=cgroup, pids={}, owner=None, inventory=inventory_path(name), guests=bool(guests))
     save(state)  # from here on, a failure or crash leaves something 'down'/'clean' can find
     try:
         if guests:
@@ -267,6 +270,8 @@ def _start(state, config, python):
         os.makedirs(os.path.join(hdir, "state"), exist_ok=True)
         for path in HOST_MOUNTS[1:]:
             os.makedirs(os.path.join(hdir, "root") + path, exist_ok=True)
+        for wants in ("multi-user.target.wants", "timers.target.wants"):  # as every systemd machine has them
+            os.makedirs(os.path.join(hdir, "root", "etc", "systemd", "system", wants), exist_ok=True)
         hosts_file = os.path.join(hdir, "etc-hosts")
         with open(hosts_file, "w") as f:
             f.write(ETC_HOSTS.format(host=host["name"]))
@@ -285,7 +290,7 @@ def _start(state, config, python):
     _finish(fabric, "the fabric", topology.fabric_batch(state, host_pids, router_pid))
     jobs = [(_batch(host_pids[h["name"]]), h["name"], topology.host_batch(h)) for h in state["hosts"]]
     if router_pid:
-        jobs.append((_batch(router_pid), "the router", topology.router_batch()))
+        jobs.append((_batch(router_pid), "the router", topology.router_batch(state.get("mtu", 1500))))
     for proc, what, lines in jobs:
         _finish(proc, what, lines)
     if router_pid:

@@ -53,7 +53,7 @@ def _routes(text):
     return [" ".join("%s=%s" % (k, r[k]) for k in keep if k in r) for r in json.loads(text or "[]")]
 
 
-def _rules(text):
+def rules(text):
     """iptables-save without comments and counters, and without built-in chains that are empty and ACCEPT."""
     items, table = [], None
     for line in text.splitlines():
@@ -74,7 +74,7 @@ def _rules(text):
 
 
 PARSERS = {"links": _links, "addresses": _addresses, "routes": _routes, "routes6": _routes,
-           "iptables-legacy": _rules, "iptables-nft": _rules}
+           "iptables-legacy": rules, "iptables-nft": rules}
 
 
 def snapshot(name, host):

@@ -41,11 +41,14 @@ def validate_name(name):
     return name
 
 
-def plan(name, count, routed=False):
-    """Return the lab description (a dict that is also the state file's core)."""
+def plan(name, count, routed=False, mtu=1500):
+    """Return the lab description (a dict that is also the state file's core). mtu: the underlay's (a cloud
+    network's 1450, say), on every link of the fabric and every host's eth0."""
     validate_name(name)
     if not isinstance(count, int) or not 1 <= count <= MAX_HOSTS:
         raise TopologyError("host count %r: use a whole number from 1 to %d" % (count, MAX_HOSTS))
+    if not isinstance(mtu, int) or not 1280 <= mtu <= 9000:
+        raise TopologyError("underlay MTU %r: use a whole number from 1280 to 9000" % (mtu,))
     hosts = []
     for i in range(1, count + 1):
         segment = "b" if routed and i % 2 == 0 else "a"
@@ -59,10 +62,12 @@ def plan(name, count, routed=False):
             "gateway": gateway,
             "segment": segment,
             "port": "h%d" % i,  # its veth end in the fabric
+            "mtu": mtu,
         })
     return {
         "name": name,
         "routed": bool(routed),
+        "mtu": mtu,
         "segments": sorted({h["segment"] for h in hosts} | ({"a", "b"} if routed else {"a"})),
         "hosts": hosts,
     }
@@ -73,26 +78,27 @@ def fabric_batch(lab, host_pids, router_pid=None):
     lines = ["link set lo up"]
     for seg in lab["segments"]:
         br = SEGMENTS[seg]["bridge"]
-        lines += ["link add %s type bridge" % br, "link set %s up" % br]
+        lines += ["link add %s type bridge" % br, "link set %s mtu %d up" % (br, lab.get("mtu", 1500))]
     lines += ["addr add %s/24 dev ua" % FABRIC_ADDRESS,
               # no dummy driver on every kernel: the outside address lives on the fabric's loopback
               "addr add %s/32 dev lo" % OUTSIDE_ADDRESS]
     for host in lab["hosts"] if host_pids is not None else ():  # VM hosts: tap devices (lab/vm.py)
         lines.append("link add %s type veth peer name eth0 netns %d" % (host["port"], host_pids[host["name"]]))
-        lines.append("link set %s master %s up" % (host["port"], SEGMENTS[host["segment"]]["bridge"]))
+        lines.append("link set %s master %s mtu %d up" % (host["port"], SEGMENTS[host["segment"]]["bridge"],
+                                                          lab.get("mtu", 1500)))
     if lab["routed"]:
         for seg in ("a", "b"):
             lines.append("link add r-%s type veth peer name eth-%s netns %d" % (seg, seg, router_pid))
-            lines.append("link set r-%s master %s up" % (seg, SEGMENTS[seg]["bridge"]))
+            lines.append("link set r-%s master %s mtu %d up" % (seg, SEGMENTS[seg]["bridge"], lab.get("mtu", 1500)))
         lines.append("route add %s via %s" % (SEGMENTS["b"]["subnet"], ROUTER_ADDRESSES["a"]))
     return lines
 
 
-def router_batch():
+def router_batch(mtu=1500):
     lines = ["link set lo up"]
     for seg in ("a", "b"):
         prefix = ipaddress.ip_network(SEGMENTS[seg]["subnet"]).prefixlen
-        lines += ["link set dev eth-%s up" % seg, "addr add %s/%d dev eth-%s" % (ROUTER_ADDRESSES[seg], prefix, seg)]
+        lines += ["link set dev eth-%s mtu %d up" % (seg, mtu), "addr add %s/%d dev eth-%s" % (ROUTER_ADDRESSES[seg], prefix, seg)]
     lines.append("route add %s via %s" % (OUTSIDE_SUBNET, FABRIC_ADDRESS))
     return lines
 
@@ -100,7 +106,7 @@ def router_batch():
 def host_batch(host):
     return [
         "link set lo up",
-        "link set eth0 up",
+        "link set eth0 mtu %d up" % host.get("mtu", 1500),
         "addr add %s/%d dev eth0" % (host["address"], host["prefix"]),
         "route add default via %s" % host["gateway"],
     ]
@@ -151,6 +157,9 @@ def inventory_ini(lab, key_file, lab_dir, python="/usr/bin/python3"):
         "ansible_ssh_common_args='%s'" % ssh_common_args(lab_dir),
         "ansible_python_interpreter=%s" % python,
         "cnet_lab_name=%s" % lab["name"],
-        "",
     ]
+    if not lab.get("guests"):
+        # namespace hosts share this machine's kernel: its modules are the machine's, not one host's to unload
+        lines.append("host_unload_modules=false")
+    lines.append("")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
 
 def _plain(value):
@@ -38,6 +39,27 @@ def _underlay(hostvars):
         return None
 
 
+def _observed(result):
+    """cnet.linux.network_info's result (read.yml runs it when the host has no record), or None."""
+    if not isinstance(result, dict) or result.get("skipped") or result.get("failed") or "pairs" not in result:
+        return None
+    return dict((key, result.get(key)) for key in ("bridges", "vxlans", "pairs"))
+
+
+def _underlay_mtu(hostvars, address):
+    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address (gathered facts), else None."""
+    if hostvars.get("cnet_underlay_mtu") is not None:
+        return hostvars["cnet_underlay_mtu"]
+    facts = hostvars.get("ansible_facts") or {}
+    for name in facts.get("interfaces") or ():
+        iface = facts.get(str(name).replace("-", "_").replace(".", "_")) or {}
+        ipv4 = [iface.get("ipv4") or {}] + list(iface.get("ipv4_secondaries") or [])
+        if address and any(a.get("address") == address for a in ipv4 if isinstance(a, dict)):
+            return iface.get("mtu")
+    default = facts.get("default_ipv4") or {}
+    return default.get("mtu") if address and default.get("address") == address else None
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(("fleet", "networks", "teardown"))
@@ -55,11 +77,15 @@ class ActionModule(ActionBase):
             fleet = list(fleet) + [me]
         hostvars = task_vars["hostvars"]
         hosts = {}
-        for name in fleet:
-            hv = hostvars[name]
-            hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
-                                  "underlay": _underlay(hv), "recorded": hv.get("host_recorded")})
         try:
+            for name in fleet:
+                hv = hostvars[name]
+                schema.check_variables([str(key) for key in hv], name)
+                underlay = _underlay(hv)
+                hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
+                                      "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
+                                      "recorded": hv.get("host_recorded"),
+                                      "observed": _observed(hv.get("host_network_info"))})
             plan = fleet_plan.build(_plain(args.get("networks")), hosts, me, teardown=bool(args.get("teardown")))
         except InputError as exc:
             result.update(failed=True, msg=str(exc))

@@ -41,3 +41,14 @@ def run(resource_cls, argument_spec, **module_kwargs):
     for warning in result.pop("warnings", []):
         module.warn(warning)
     module.exit_json(**result)
+
+
+def report(observer, argument_spec=None):
+    """An _info module: observer() read-only, its dict returned with changed=False."""
+    module = AnsibleModule(argument_spec=argument_spec or {}, supports_check_mode=True)
+    try:
+        result = observer()
+    except OSError as exc:
+        module.fail_json(msg="%s: %s" % (getattr(observer, "__name__", "observe"), reason(exc)),
+                         exception=traceback.format_exc())
+    module.exit_json(changed=False, **result)

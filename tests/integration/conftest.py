@@ -29,14 +29,14 @@ def root_namespace_untouched():
 
 @pytest.fixture
 def make_lab():
-    """make_lab(n, routed=False) -> state; every lab is taken down after the test, and by its
+    """make_lab(n, routed=False, mtu=1500) -> state; every lab is taken down after the test, and by its
     reaper if the test process dies."""
     made = []
 
-    def make(count, routed=False):
+    def make(count, routed=False, mtu=1500):
         name = "%s-%d-%d" % (PREFIX, os.getpid() % 10000, next(_counter))
         made.append(name)
-        return fleet.up(name, count, routed=routed, owner=os.getpid())
+        return fleet.up(name, count, routed=routed, owner=os.getpid(), mtu=mtu)
 
     yield make
     for name in made:

@@ -16,9 +16,10 @@ class Action:
     """One step of a plan: ops[op](ctx, **args); `text` is the equivalent command; `obj` the object it
     changes, a tuple key such as ('veth', 'vweb') or ('iptables',) (for the diff). A step that is one
     transaction of many changes (an iptables-restore) lists them in `details`, and those are what the
-    result's `actions` show."""
+    result's `actions` show. `inverse`, when the plan knows it, is the step that puts back what this one
+    changed (the engine runs it if a later step of the plan fails): a link's old MTU, alias, state."""
 
-    __slots__ = ("obj", "op", "args", "text", "details")
+    __slots__ = ("obj", "op", "args", "text", "details", "inverse")
 
     def __init__(self, obj, op_name, text, details=None, **args):
         if isinstance(obj, str):
@@ -28,6 +29,7 @@ class Action:
         self.text = text
         self.details = list(details) if details else None
         self.args = args
+        self.inverse = None
 
     def words(self):
         """What the result's actions list says about this step."""

@@ -8,7 +8,8 @@ A resource knows its desired state (normalized, serializable); observe(ctx) read
 view; plan(view) returns a list of Actions, each a named operation with plain-data arguments and the text of
 the equivalent ip/bridge/iptables command. Check mode returns the plan; a real run applies it; the
 `actions` and `diff` of the result are both made from that one plan. If an action fails, what this run
-created is removed again (in reverse order) and the error names the action and the reason.
+created is removed again and what it changed is set back (in reverse order), and the error names the action
+and the reason.
 
 Nothing here needs Ansible: converge() and converge_all() run the same from a module, a test or a boot unit.
 """
@@ -28,8 +29,8 @@ __all__ = ["DEFAULT_STATE_DIR", "EngineError", "apply", "converge", "converge_al
 
 
 def apply(ctx, plan, ops):
-    """Run the plan in order with the operations table ops. On a failure, undo what this run created, newest
-    first, and raise."""
+    """Run the plan in order with the operations table ops. On a failure, undo what this run created or changed
+    (an op's own undo, else the action's planned inverse), newest first, and raise."""
     undo = []
     done = []
     for action in plan:
@@ -42,6 +43,7 @@ def apply(ctx, plan, ops):
             raise EngineError("'%s' failed: %s%s%s" % (action.text, reason(exc), "; " if hint else "", hint),
                               done=done, undone=undone)
         done.append(action.text)
+        back = back if back is not None else action.inverse
         if back is not None:
             undo.append(back)
     ctx.save()

@@ -21,16 +21,17 @@ _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
 def ifname(value, field):
-    """A legal Linux interface name: 1-15 bytes, not '.' or '..', no '/', ':', whitespace or NUL."""
+    """A legal Linux interface name: 1-15 bytes, not '.' or '..', no '/', ':', whitespace or other unprintable
+    character (the kernel takes control characters, but then 'ip -j link' prints JSON nobody can read)."""
     if not isinstance(value, str) or not value:
         raise InputError("%s: an interface name is required" % field)
     size = len(value.encode("utf-8"))
     if size > IFNAMSIZ:
         raise InputError("%s: '%s' is %d bytes; Linux interface names have at most %d (pick a shorter name)"
                          % (field, value, size, IFNAMSIZ))
-    if value in (".", "..") or re.search(r"[/:\s\x00]", value):
-        raise InputError("%s: '%s' is not a legal interface name (no '/', ':', whitespace; not '.' or '..')"
-                         % (field, value))
+    if value in (".", "..") or re.search(r"[/:\s\x00]", value) or not value.isprintable():
+        raise InputError("%s: %r is not a legal interface name (no '/', ':', whitespace or control characters; "
+                         "not '.' or '..')" % (field, value))
     return value
 
 
@@ -38,8 +39,9 @@ def nsname(value, field):
     """A name under /run/netns: a single path component, at most 255 bytes."""
     if not isinstance(value, str) or not value:
         raise InputError("%s: a namespace name is required" % field)
-    if value in (".", "..") or "/" in value or "\x00" in value or len(value.encode("utf-8")) > 255:
-        raise InputError("%s: '%s' is not a legal namespace name (one path component, no '/')" % (field, value))
+    if value in (".", "..") or "/" in value or not value.isprintable() or len(value.encode("utf-8")) > 255:
+        raise InputError("%s: %r is not a legal namespace name (one path component, no '/' or control "
+                         "characters)" % (field, value))
     return value
 
 
@@ -130,8 +132,10 @@ def version_of(addr):
 
 
 def label(value):
-    """A mark label: whitespace becomes '_'; empty is None."""
-    return "".join("_" if ch.isspace() else ch for ch in str(value)) if value not in (None, "") else None
+    """A mark label: whitespace and other unprintable characters become '_' (an alias with a control character
+    breaks 'ip -j link' for everyone); empty is None."""
+    return "".join("_" if ch.isspace() or not ch.isprintable() else ch for ch in str(value)) \
+        if value not in (None, "") else None
 
 
 def addresses(values, field):

@@ -16,6 +16,15 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.base import R
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_set, remove_link
 
 
+def _bridge_set(obj, name, option, value, was):
+    action = Action(obj, "bridge_set", "ip link set %s type bridge %s %d" % (name, option, int(value)), name=name,
+                    **{"br_" + option: int(value)})
+    key = "stp" if option == "stp_state" else option
+    if was is not None and was.get(key) is not None:
+        action.inverse = _bridge_set(obj, name, option, was[key], None)
+    return action
+
+
 class Bridge(Resource):
     KIND = "bridge"
     ITEMS = "bridges"
@@ -51,18 +60,18 @@ class Bridge(Resource):
         elif link["kind"] != "bridge" or not marks.owned(link["alias"], "bridge"):
             raise InputError("bridge: '%s' exists and was not created by cnet.linux (no mark in its alias); pick "
                              "another name, or adopt it: ip link set %s alias '%s'" % (name, name, mark))
+        was = link if link["index"] else None  # an existing bridge's changes are put back if a later step fails
         if link["alias"] != mark:
-            out.append(link_set(obj, None, name, [("ifalias", mark, "alias '%s'" % mark)]))
+            out.append(link_set(obj, None, name, [("ifalias", mark, "alias '%s'" % mark)], was))
         if item["mtu"] and link["mtu"] != item["mtu"]:
-            out.append(link_set(obj, None, name, [("mtu", item["mtu"], "mtu %d" % item["mtu"])]))
+            out.append(link_set(obj, None, name, [("mtu", item["mtu"], "mtu %d" % item["mtu"])], was))
         for key, option in (("stp", "stp_state"), ("vlan_filtering", "vlan_filtering")):
             if item[key] is not None and link[key] != item[key]:
-                out.append(Action(obj, "bridge_set", "ip link set %s type bridge %s %d" % (name, option, int(item[key])),
-                                  name=name, **{"br_" + option: int(item[key])}))
+                out.append(_bridge_set(obj, name, option, item[key], was))
         have = view.host.addrs.get(link["index"], set()) if link["index"] else set()
-        out.extend(addr_actions(obj, None, name, have, item["addresses"]))
+        out.extend(addr_actions(obj, None, name, have, item["addresses"], was is not None))
         if not link["up"]:
-            out.append(link_set(obj, None, name, [("state", "up", "up")]))
+            out.append(link_set(obj, None, name, [("state", "up", "up")], was))
         return out
 
     def absent(self, view, item):

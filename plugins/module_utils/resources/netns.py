@@ -108,6 +108,16 @@ class Netns(Resource):
     def arrange(self, items):
         return ordered(items)
 
+    def validate(self):
+        """A namespace that shares another's (container mode) cannot go with a call that removes that one: the
+        removal is not undone if the binding then fails."""
+        for item in self.items:
+            source = self.by_key.get(item["source"]) if item["kind"] == "container" else None
+            if item["state"] == "present" and source is not None and source["state"] == "absent":
+                raise InputError("namespaces: '%s' shares the namespace of '%s' (container: %s), which this call "
+                                 "removes; keep '%s' or drop '%s'" % (item["name"], source["name"], source["name"],
+                                                                    source["name"], item["name"]))
+
     # observe: the names under /run/netns, our records, the loopback of each namespace we create, and whose
     # each name is that the plan asks about
 
@@ -196,7 +206,7 @@ class Netns(Resource):
             change = ([("state", "up", "up")] if not lo["up"] else []) + (
                 [("ifalias", mark, "alias '%s'" % mark)] if lo["alias"] != mark else [])
             if change:
-                return [_link_set(("netns", name), name, "lo", change)]
+                return [_link_set(("netns", name), name, "lo", change, lo)]
             return []
         if not wrong:
             if item["kind"] == "container" and item["source"] in renewed:

@@ -203,16 +203,16 @@ class Veth(Resource):
             change.append(("master", 0, "nomaster"))
         if host is None or not host["up"]:
             change.append(("state", "up", "up"))
-        out = [_link_set(obj, None, name, change)] if change else []
+        out = [_link_set(obj, None, name, change, host, view.host.name_of)] if change else []
         # the hairpin mode is the port's (a new port has it off); the request that changes it is applied by
         # the link's bridge at that moment, so it joins this request only when the bridge is not changing
         have = bool(host["hairpin"]) if host is not None and master == item["bridge"] else False
         if item["bridge"] and have != item["hairpin"]:
             hairpin = ("hairpin", item["hairpin"], "type bridge_slave hairpin %s" % ("on" if item["hairpin"] else "off"))
             if out and not any(key == "master" for key, _v, _w in change):
-                out = [_link_set(obj, None, name, change + [hairpin])]
+                out = [_link_set(obj, None, name, change + [hairpin], host, view.host.name_of)]
             else:
-                out.append(_link_set(obj, None, name, [hairpin]))
+                out.append(_link_set(obj, None, name, [hairpin], host, view.host.name_of))
         return out
 
     def _peer_link(self, view, item, peer):
@@ -227,14 +227,14 @@ class Veth(Resource):
         extra = self._addrgen(view, obj, ns, dev, item["peer_ll6"], peer, change)
         if peer is None or not peer["up"]:
             change.append(("state", "up", "up"))
-        return ([_link_set(obj, ns, dev, change)] if change else []) + extra
+        return ([_link_set(obj, ns, dev, change, peer)] if change else []) + extra
 
     def _peer_l3(self, view, item, peer):
         """The peer's addresses and routes, both authoritative."""
         ns, dev, obj = item["netns"], item["peer"], ("veth", item["name"])
         out, pre = [], "ip -n %s " % ns
         have = view.peers[ns].addrs.get(peer["index"], set()) if peer is not None else set()
-        out.extend(addr_actions(obj, ns, dev, have, item["addresses"]))
+        out.extend(addr_actions(obj, ns, dev, have, item["addresses"], peer is not None))
         routes = self._routes(view, item, peer)
         for dst, route in sorted(routes.items()):
             if dst not in item["routes"]:
@@ -271,7 +271,7 @@ class Veth(Resource):
                 + self._create(view, item)
         have = view.host.addrs.get(host["index"], set())
         return self._host_link(view, item, host) \
-            + addr_actions(("veth", item["name"]), None, item["name"], have, item["host_addresses"]) \
+            + addr_actions(("veth", item["name"]), None, item["name"], have, item["host_addresses"], True) \
             + self._peer_link(view, item, peer) + self._peer_l3(view, item, peer)
 
     def absent(self, view, item):

@@ -21,7 +21,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 def merged(records, table, net, fleet):
     """{key: value} of one network from the hosts' records ({host: record or None}); key is a host (leases)
     or 'host/container' (l2 addresses). A host's own record speaks for its keys; for a host whose record is
-    missing (not read, or lost), the first other record in host order that has the key."""
+    missing (not read, or lost; or rebuilt from the kernel, which knows only what exists there), the first other
+    record in host order that has the key."""
     out = {}
     for reader in sorted(records):
         for key, value in (((records[reader] or {}).get(table) or {}).get(net) or {}).items():
@@ -30,7 +31,7 @@ def merged(records, table, net, fleet):
                 continue
             if owner == reader:
                 out[key] = value
-            elif not records.get(owner) and key not in out:
+            elif key not in out and (not records.get(owner) or records[owner].get("observed")):
                 out[key] = value
     return out
 
@@ -57,6 +58,9 @@ def leases(net, fleet, pins, records):
         if host in out or not old:
             continue
         lease = ipaddress.ip_network(old)
+        if taken.get(lease) not in (None, host):
+            raise InputError("%s: cnet_overlay_leases.%s: %s is the lease %s holds now; its containers would be "
+                             "renumbered: pin another lease" % (taken[lease], net["name"], lease, host))
         if lease.subnet_of(subnet) and lease.prefixlen == net["host_prefix"] and lease not in taken:
             out[host], taken[lease] = lease, host
     for host in fleet:
@@ -85,6 +89,7 @@ class Pool:
     def __init__(self, subnet, gateway, what):
         self.net = ipaddress.ip_network(subnet)
         self.taken = {}
+        self.pinned = set()
         self.what = what
         if gateway:
             self.taken[ipaddress.ip_address(gateway)] = "the gateway"
@@ -100,6 +105,15 @@ class Pool:
         if addr in self.taken:
             raise InputError("%s: %s is already %s on %s" % (where, ip, self.taken[addr], self.what))
         self.taken[addr] = key
+        self.pinned.add(key)
+
+    def held(self, key, ip, scope):
+        """key's recorded automatic address ip must not be pinned for another now: that would renumber key."""
+        holder = self.taken.get(ipaddress.ip_address(ip))
+        if holder is not None and holder != key and holder in self.pinned:
+            raise InputError("%s: %s is pinned for '%s' but is the automatic address of '%s', which holds it now; a "
+                             "running container is never renumbered as a side effect: pin another address for '%s', "
+                             "or move '%s' first with a pin of its own" % (scope, ip, holder, key, holder, key))
 
     def keep(self, key, ip):
         """A recorded address, if it is still free and usable."""

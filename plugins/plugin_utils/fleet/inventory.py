@@ -16,6 +16,8 @@ import ipaddress
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
 DRIVERS = ("bridge", "overlay", "ptp")
 SPECIAL = ("none", "host")
@@ -46,23 +48,45 @@ def _usable(subnet):
     return net.network_address + 1, net.broadcast_address - 1
 
 
-def network(raw, i):
+def _name(raw, where, what):
+    if not isinstance(raw, dict):
+        raise InputError("%s: a mapping is expected, not %r" % (where, raw))
+    if not raw.get("name"):
+        raise InputError("%s: needs 'name' (%s)" % (where, what))
+    if not isinstance(raw["name"], str):
+        raise InputError("%s.name: %r is not a string; quote it" % (where, raw["name"]))
+    return raw["name"]
+
+
+def _elsewhere(driver, mode):
+    """{key: why not here} for the keys of the other drivers (and modes) that this network does not take."""
+    out = {}
+    for other, keys in schema.NETWORK.items():
+        for key in keys:
+            if key not in schema.NETWORK[driver]:
+                out.setdefault(key, "'%s' applies to %s networks, not to this %s network" % (key, other, driver))
+    if mode == "l2":
+        out["host_prefix"] = "'host_prefix' sizes the leases of an l3 overlay; an l2 overlay has one subnet"
+    return out
+
+
+def network(raw, i, host=None):
     """One item of cnet_networks, normalized."""
-    where = "cnet_networks[%d]" % i
-    if not isinstance(raw, dict) or not raw.get("name"):
-        raise InputError("%s: needs 'name' and 'driver' (bridge, overlay or ptp)" % where)
-    name = str(raw["name"])
+    where = "%scnet_networks[%d]" % (host + ": " if host else "", i)
+    name = _name(raw, where, "and 'driver': bridge, overlay or ptp")
     if name in SPECIAL or name.startswith("container:") or not inputs.label(name) == name:
         raise InputError("%s.name: '%s' is reserved or has whitespace; pick another network name" % (where, name))
-    where = "cnet_networks[%d] (%s)" % (i, name)
+    where = "%s (%s)" % (where, name)
     driver = raw.get("driver") or "bridge"
     if driver not in DRIVERS:
         raise InputError("%s.driver: '%s' is not one of %s" % (where, driver, ", ".join(DRIVERS)))
-    net = {"name": name, "driver": driver, "subnet": _subnet(raw, where),
-           "mtu": inputs.mtu(raw["mtu"], where + ".mtu") if raw.get("mtu") is not None else None}
+    mode = raw.get("mode") or "l3" if driver == "overlay" else None
+    allowed = tuple(k for k in schema.NETWORK[driver] if mode != "l2" or k != "host_prefix")
+    schema.check_keys(raw, allowed, where, _elsewhere(driver, mode))
+    net = {"name": name, "driver": driver, "subnet": _subnet(raw, where), "mtu": _int(raw, "mtu", where, 68, 65535, None)}
     first, last = _usable(net["subnet"])
     if driver == "overlay":
-        net["mode"] = raw.get("mode") or "l3"
+        net["mode"] = mode
         if net["mode"] not in ("l3", "l2"):
             raise InputError("%s.mode: '%s' is not one of l3 (flannel-like), l2 (Docker-like)" % (where, net["mode"]))
         net["vni"] = _int(raw, "vni", where, 1, 16777215, None)
@@ -90,39 +114,83 @@ def network(raw, i):
     return net
 
 
-def networks(raw_list):
+def networks(raw_list, host=None):
     """{name: network} in inventory order; overlapping subnets and clashing device names are refused."""
     if raw_list is None:
         raw_list = []
     if not isinstance(raw_list, list):
-        raise InputError("cnet_networks: a list of networks is expected")
-    out, devices, vnis = {}, {}, {}
+        raise InputError("%scnet_networks: a list of networks is expected" % (host + ": " if host else ""))
+    out, devices, vnis, top = {}, {}, {}, "%scnet_networks" % (host + ": " if host else "")
     for i, raw in enumerate(raw_list):
-        net = network(raw, i)
+        net = network(raw, i, host)
         if net["name"] in out:
-            raise InputError("cnet_networks[%d]: network '%s' is defined twice" % (i, net["name"]))
+            raise InputError("%s[%d]: network '%s' is defined twice" % (top, i, net["name"]))
         for other in out.values():
             if ipaddress.ip_network(net["subnet"]).overlaps(ipaddress.ip_network(other["subnet"])):
-                raise InputError("cnet_networks: the subnets of '%s' (%s) and '%s' (%s) overlap; give each network "
-                                 "its own" % (other["name"], other["subnet"], net["name"], net["subnet"]))
+                raise InputError("%s: the subnets of '%s' (%s) and '%s' (%s) overlap; give each network "
+                                 "its own" % (top, other["name"], other["subnet"], net["name"], net["subnet"]))
         for dev in (net.get("bridge"), net.get("device")):
             if dev and dev in devices:
-                raise InputError("cnet_networks: networks '%s' and '%s' both use the device name '%s'; set "
-                                 "'bridge' (or 'device') on one of them" % (devices[dev], net["name"], dev))
+                raise InputError("%s: networks '%s' and '%s' both use the device name '%s'; set "
+                                 "'bridge' (or 'device') on one of them" % (top, devices[dev], net["name"], dev))
             if dev:
                 devices[dev] = net["name"]
         if net.get("vni") is not None:
             if net["vni"] in vnis:
-                raise InputError("cnet_networks: overlays '%s' and '%s' both use VNI %d" % (vnis[net["vni"]],
-                                                                                            net["name"], net["vni"]))
+                raise InputError("%s: overlays '%s' and '%s' both use VNI %d"
+                                 % (top, vnis[net["vni"]], net["name"], net["vni"]))
             vnis[net["vni"]] = net["name"]
         out[net["name"]] = net
     return out
 
 
+def _attachments(raw, single, nets, where):
+    """[{network, ipv4, interface}] of a container on networks: 'network' (one) or 'networks' (several)."""
+    if single is None:
+        for key in ("ipv4", "interface"):
+            if raw.get(key):
+                raise InputError("%s.%s: with 'networks' give each network its own %s" % (where, key, key))
+    attach = [{"name": single, "ipv4": raw.get("ipv4"), "interface": raw.get("interface")}] \
+        if single is not None else raw.get("networks") or []
+    if not attach:
+        raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or 'networks'" % where)
+    out, names = [], {}
+    for j, entry in enumerate(attach):
+        at = "%s.networks[%d]" % (where, j) if single is None else where + ".network"
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict):
+            raise InputError("%s: %r is neither a network name nor a mapping {name, ipv4, interface}" % (at, entry))
+        if single is None:
+            schema.check_keys(entry, schema.ATTACHMENT, at)
+        if entry.get("name") not in nets:
+            raise InputError("%s: unknown network '%s'; cnet_networks has %s" % (
+                at, entry.get("name"), ", ".join(sorted(nets)) or "none"))
+        if any(a["network"] == entry["name"] for a in out):
+            raise InputError("%s: network '%s' is listed twice" % (at, entry["name"]))
+        ipv4 = inputs.ip(entry["ipv4"], at + ".ipv4", 4) if entry.get("ipv4") else None
+        ifname = inputs.ifname(entry["interface"], at + ".interface") if entry.get("interface") else None
+        if ifname == "lo":
+            raise InputError("%s.interface: 'lo' is the sandbox's loopback; pick another name" % at)
+        if ifname in names:
+            raise InputError("%s.interface: '%s' is also the interface of network '%s'" % (at, ifname, names[ifname]))
+        if ifname:
+            names[ifname] = entry["name"]
+        out.append({"network": entry["name"], "ipv4": ipv4, "interface": ifname})
+    return out
+
+
+def _publish(raw, where):
+    """The container's publish specs, each checked here (the iptables_nat module expands them on the host)."""
+    specs = list(raw.get("publish") or [])
+    for k, spec in enumerate(specs):
+        ports.parse(spec, "%s.publish[%d]" % (where, k))
+    return specs
+
+
 def containers(raw_list, nets, host):
     """[container] of one host: {name, mode (none|host|container|networks), target, pid, attach: [{network,
-    ipv4}], publish}. Unknown networks, duplicate names and missing container: targets are refused."""
+    ipv4, interface}], publish}. Unknown networks, duplicate names and missing container: targets are refused."""
     if raw_list is None:
         raw_list = []
     if not isinstance(raw_list, list):
@@ -130,10 +198,9 @@ def containers(raw_list, nets, host):
     out, seen = [], set()
     for i, raw in enumerate(raw_list):
         where = "%s: cnet_containers[%d]" % (host, i)
-        if not isinstance(raw, dict) or not raw.get("name"):
-            raise InputError("%s: needs 'name'" % where)
-        name = inputs.nsname(str(raw["name"]), where + ".name")
+        name = inputs.nsname(_name(raw, where, "the sandbox's name"), where + ".name")
         where = "%s: cnet_containers[%d] (%s)" % (host, i, name)
+        schema.check_keys(raw, schema.CONTAINER, where)
         if name in seen:
             raise InputError("%s: a container named '%s' is listed twice on %s" % (where, name, host))
         seen.add(name)
@@ -145,31 +212,16 @@ def containers(raw_list, nets, host):
         if isinstance(single, str) and (single in SPECIAL or single.startswith("container:")):
             item["mode"] = "container" if single.startswith("container:") else single
             item["target"] = single.split(":", 1)[1] if item["mode"] == "container" else None
-            for key in ("ipv4", "publish"):
+            for key in ("ipv4", "publish", "interface"):
                 if raw.get(key):
-                    raise InputError("%s.%s: a container in '%s' mode has no address of its own" % (where, key, single))
+                    raise InputError("%s.%s: a container in '%s' mode has no interface of its own; remove '%s'"
+                                     % (where, key, single, key))
             if item["pid"] and item["mode"] != "none":
                 raise InputError("%s.pid: adopting a process's namespace goes with a network or none, not '%s'"
                                  % (where, single))
         else:
-            attach = [{"name": single, "ipv4": raw.get("ipv4")}] if single is not None else raw.get("networks") or []
-            if single is None and raw.get("ipv4"):
-                raise InputError("%s.ipv4: with 'networks' give each network its own ipv4" % where)
-            if not attach:
-                raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or "
-                                 "'networks'" % where)
-            for j, entry in enumerate(attach):
-                if isinstance(entry, str):
-                    entry = {"name": entry}
-                at = "%s.networks[%d]" % (where, j) if single is None else where + ".network"
-                if not isinstance(entry, dict) or entry.get("name") not in nets:
-                    raise InputError("%s: unknown network '%s'; cnet_networks has %s" % (
-                        at, entry.get("name") if isinstance(entry, dict) else entry, ", ".join(sorted(nets)) or "none"))
-                if any(a["network"] == entry["name"] for a in item["attach"]):
-                    raise InputError("%s: network '%s' is listed twice" % (at, entry["name"]))
-                ipv4 = inputs.ip(entry["ipv4"], at + ".ipv4", 4) if entry.get("ipv4") else None
-                item["attach"].append({"network": entry["name"], "ipv4": ipv4})
-            item["publish"] = list(raw.get("publish") or [])
+            item["attach"] = _attachments(raw, single, nets, where)
+            item["publish"] = _publish(raw, where)
             if item["publish"] and nets[item["attach"][0]["network"]]["driver"] != "bridge":
                 raise InputError("%s.publish: ports are published on the container's first network, which must be a "
                                  "bridge network ('%s' is not)" % (where, item["attach"][0]["network"]))
@@ -185,3 +237,22 @@ def containers(raw_list, nets, host):
                 raise InputError("%s: cnet_containers (%s): container:%s must name a container with a namespace of "
                                  "its own (not one in container mode)" % (host, item["name"], item["target"]))
     return out
+
+
+def lease_pins(raw, nets, host):
+    """{network: lease} of cnet_overlay_leases: the keys are l3 overlays (the leases are checked in alloc.py)."""
+    where = "%s: cnet_overlay_leases" % host
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InputError("%s: a mapping of l3 overlay network name to lease (like backend: 10.244.3.0/24) is "
+                         "expected, not %r" % (where, raw))
+    l3 = [n for n, net in nets.items() if net["driver"] == "overlay" and net["mode"] == "l3"]
+    for key in sorted(raw):
+        if key not in l3:
+            what = ("'%s' is a %s network; only l3 overlays have leases" % (key, nets[key].get("mode") or nets[key]["driver"])
+                    if key in nets else "unknown network '%s'%s" % (key, schema.nearest(key, l3)))
+            raise InputError("%s.%s: %s (l3 overlays: %s)" % (where, key, what, ", ".join(l3) or "none"))
+        if not isinstance(raw[key], str):
+            raise InputError("%s.%s: %r is not a lease like 10.244.3.0/24" % (where, key, raw[key]))
+    return raw

@@ -18,10 +18,12 @@ import json
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces, observed
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
 
 VERSION = 1
-OVERLAY_MTU = 1450  # a 1500 underlay less VXLAN's 50
+UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
+VXLAN_OVERHEAD = 50  # VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14
 
 
 def lease_gateway(lease):
@@ -37,25 +39,21 @@ def endpoint_mac(ip):
 def build(raw_networks, hosts, me, teardown=False):
     """hosts: {name: {containers, leases (pins), underlay, recorded}} for the whole fleet; me: this host.
     teardown: every network of the inventory and of the host's record goes, every container with it."""
-    nets = fleet_inventory.networks(raw_networks)
+    nets = fleet_inventory.networks(raw_networks, me)
     fleet = sorted(hosts)
     if me not in hosts:
         raise InputError("%s is not in the fleet (%s)" % (me, ", ".join(fleet)))
+    records = dict((h, _record(hosts[h].get("recorded")) or observed.record(hosts[h].get("observed"), h, nets))
+                   for h in fleet)
     if teardown:
-        old = dict(((_record(hosts[me].get("recorded")) or {}).get("networks")) or {})
+        old = dict(((records[me] or {}).get("networks")) or {})
         old.update(_net_records(nets.values()))
         empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []}}
         for role in ("bridge", "overlay"):
             empty[role] = dict(empty.get(role, {}), bridges=[], veths=[], nat=[])
         return _with_removals(empty, {}, {"networks": old})
     conts = dict((h, fleet_inventory.containers(hosts[h].get("containers"), nets, h)) for h in fleet)
-    records = dict((h, _record(hosts[h].get("recorded"))) for h in fleet)
-    pins = dict((h, hosts[h].get("leases") or {}) for h in fleet)
-    for h in fleet:
-        if not isinstance(pins[h], dict) or set(pins[h]) - set(nets):
-            raise InputError("%s: cnet_overlay_leases: a mapping of overlay network name to lease is expected; "
-                             "unknown: %s" % (h, ", ".join(sorted(set(pins[h]) - set(nets))) if isinstance(pins[h], dict)
-                                              else pins[h]))
+    pins = dict((h, fleet_inventory.lease_pins(hosts[h].get("leases"), nets, h)) for h in fleet)
     overlays = [n for n in nets.values() if n["driver"] == "overlay"]
     underlay = {}
     if overlays:
@@ -65,11 +63,32 @@ def build(raw_networks, hosts, me, teardown=False):
                 raise InputError("%s: no underlay address; set cnet_underlay_address (or gather facts so the default "
                                  "IPv4 address is known)" % h)
             underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
+    underlay_mtu = _underlay_mtus(hosts, fleet, records) if overlays else {}
+    for n in nets.values():
+        n["link_mtu"] = n["mtu"] or (min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
+                                     if n["driver"] == "overlay" else 1500)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
     # every host's addresses are allocated, not only this host's: a mistake anywhere fails every host's plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
-    return _calls(nets, fleet, me, conts[me], local[me], leases, l2, underlay, records[me])
+    names = interfaces.names(conts[me], records[me], me)
+    return _calls(nets, fleet, me, conts[me], local[me], leases, l2, underlay, records[me], names, underlay_mtu)
+
+
+def _underlay_mtus(hosts, fleet, records):
+    """{host: underlay MTU} where known: from the host's facts (or cnet_underlay_mtu), else as recorded (a host
+    not in this run keeps its value in the others' view, like its lease)."""
+    recorded = fleet_alloc.merged(records, "underlay_mtu", "underlay", fleet)
+    out = {}
+    for h in fleet:
+        raw = hosts[h].get("underlay_mtu")
+        raw = recorded.get(h) if raw is None else raw
+        if raw is not None:
+            out[h] = inputs.mtu(raw, "%s: cnet_underlay_mtu" % h)
+            if out[h] - VXLAN_OVERHEAD < 576:
+                raise InputError("%s: cnet_underlay_mtu: %d leaves an overlay %d bytes; an underlay needs at least %d"
+                                 % (h, out[h], out[h] - VXLAN_OVERHEAD, 576 + VXLAN_OVERHEAD))
+    return out
 
 
 def _record(raw):
@@ -92,6 +111,8 @@ def _l2_addresses(net, fleet, conts, records):
                         wanted.append(key)
     recorded = fleet_alloc.merged(records, "l2", net["name"], fleet)
     for key in wanted:
+        if key in recorded:
+            pool.held(key, recorded[key], "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"]))
         if key in recorded and pool.keep(key, recorded[key]):
             out[key] = recorded[key]
     for key in wanted:
@@ -127,6 +148,8 @@ def _local_addresses(nets, conts, me, leases, record):
                 wanted.append((name, c["name"]))
     for name, cname in wanted:
         old = (recorded.get(name) or {}).get(cname)
+        if old:
+            pools[name].held(cname, old, "%s: cnet_containers on %s" % (me, name))
         if old and pools[name].keep(cname, old):
             out[name][cname] = old
     for name, cname in wanted:
@@ -135,18 +158,18 @@ def _local_addresses(nets, conts, me, leases, record):
     return out
 
 
-def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
+def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, names, underlay_mtu):
     bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
     for net in nets.values():
         name = net["name"]
         if net["driver"] == "bridge":
             prefix = ipaddress.ip_network(net["subnet"]).prefixlen
             bridges.append({"name": net["bridge"], "network": name, "addresses": ["%s/%d" % (net["gateway"], prefix)],
-                            "mtu": net["mtu"] or 1500})
+                            "mtu": net["link_mtu"]})
             nat.append({"name": name, "bridge": net["bridge"], "subnet": net["subnet"], "icc": net["icc"],
                         "internal": net["internal"], "masquerade": net["masquerade"], "publish": []})
         elif net["driver"] == "overlay":
-            mtu = net["mtu"] or OVERLAY_MTU
+            mtu = net["link_mtu"]
             args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
                     "local": underlay[me], "mtu": mtu, "firewall": net["firewall"]}
             if net["mode"] == "l3":
@@ -179,7 +202,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
         namespaces.append(item)
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
-            pair, ip = _pair(net, c, j, local, l2, leases, me)
+            pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]])
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
                 nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": c["publish"]})
@@ -188,7 +211,9 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record):
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
                            for h, addr in _peer_targets(net, fleet, me, leases, l2)]
     record = {"version": VERSION, "host": me, "underlay": underlay.get(me), "networks": _net_records(nets.values()),
-              "addresses": local, "leases": leases, "l2": l2}
+              "addresses": local, "leases": leases, "l2": l2, "interfaces": names}
+    if underlay_mtu:
+        record["underlay_mtu"] = {"underlay": underlay_mtu}
     plan = {"namespaces": namespaces, "health": health, "record": record}
     for role in ("bridge", "overlay"):
         mine = set(n["name"] for n in nets.values() if (n["driver"] == "overlay") == (role == "overlay"))
@@ -237,7 +262,7 @@ def _as_json(value):
     return json.loads(json.dumps(value)) if value is not None else None
 
 
-def _pair(net, c, j, local, l2, leases, me):
+def _pair(net, c, j, local, l2, leases, me, ifname):
     name = net["name"]
     if net["driver"] == "overlay" and net["mode"] == "l2":
         ip, prefix, gateway = l2[name]["%s/%s" % (me, c["name"])], ipaddress.ip_network(net["subnet"]).prefixlen, None
@@ -245,9 +270,8 @@ def _pair(net, c, j, local, l2, leases, me):
         ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
     else:
         ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
-    default_mtu = OVERLAY_MTU if net["driver"] == "overlay" else 1500
-    pair = {"netns": c["name"], "peer": "eth%d" % j, "container": c["name"], "mac": endpoint_mac(ip),
-            "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["mtu"] or default_mtu}
+    pair = {"netns": c["name"], "peer": ifname, "container": c["name"], "mac": endpoint_mac(ip),
+            "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"]}
     if net["driver"] == "ptp":
         pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
     if j == 0 and gateway:

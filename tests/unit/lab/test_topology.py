@@ -51,7 +51,7 @@ def test_fabric_batch_creates_each_peer_directly_in_its_host_namespace():
     lines = topology.fabric_batch(lab, {"h1": 101, "h2": 102}, router_pid=103)
     assert "link add h1 type veth peer name eth0 netns 101" in lines
     assert "link add h2 type veth peer name eth0 netns 102" in lines
-    assert "link set h2 master ub up" in lines
+    assert "link set h2 master ub mtu 1500 up" in lines
     assert "route add 198.51.100.0/24 via 192.0.2.254" in lines
     assert not any(" netns " in line and "peer" not in line for line in lines)
 

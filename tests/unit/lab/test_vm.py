@@ -41,8 +41,8 @@ def test_the_image_is_keyed_by_its_recipe(monkeypatch):
 def test_iptables_rules_compare_without_counters_and_empty_builtin_chains():
     never = ""
     empty = "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [3:180]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n"
-    assert hoststate._rules(never) == hoststate._rules(empty) == []
+    assert hoststate.rules(never) == hoststate.rules(empty) == []
     ours = "*nat\n:PREROUTING ACCEPT [9:9]\n:CNET-N - [0:0]\n-A PREROUTING -j CNET-N\n*filter\n:FORWARD DROP [1:1]\nCOMMIT\n"
-    assert hoststate._rules(ours) == ["nat chain CNET-N", "nat -A PREROUTING -j CNET-N", "filter policy FORWARD DROP"]
-    diff = hoststate.compare({"iptables-nft": hoststate._rules(never)}, {"iptables-nft": hoststate._rules(ours)})
-    assert diff == {"iptables-nft": {"gone": [], "new": sorted(hoststate._rules(ours))}}
+    assert hoststate.rules(ours) == ["nat chain CNET-N", "nat -A PREROUTING -j CNET-N", "filter policy FORWARD DROP"]
+    diff = hoststate.compare({"iptables-nft": hoststate.rules(never)}, {"iptables-nft": hoststate.rules(ours)})
+    assert diff == {"iptables-nft": {"gone": [], "new": sorted(hoststate.rules(ours))}}

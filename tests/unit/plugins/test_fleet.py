@@ -47,7 +47,8 @@ def test_pinned_leases_are_honoured_and_checked():
     assert pinned["h2"] == "10.244.3.0/24" and pinned["h1"] != pinned["h2"]
     for pins, words in (({"h1": {"backend": "10.244.3.0/24"}, "h2": {"backend": "10.244.3.0/24"}}, "pinned for h1 too"),
                         ({"h1": {"backend": "10.244.3.0/25"}}, "is not a /24 of 10.244.0.0/16"),
-                        ({"h1": {"nope": "10.244.3.0/24"}}, "unknown: nope")):
+                        ({"h1": {"nope": "10.244.3.0/24"}}, "cnet_overlay_leases.nope: unknown network"),
+                        ({"h1": {"flat": "10.245.0.0/24"}}, "only l3 overlays have leases")):
         with pytest.raises(InputError) as err:
             leases_of(fleet(2, pins=pins))
         assert words in str(err.value)

@@ -102,11 +102,11 @@ def _create(view, item, device):
     return out
 
 
-def _master(view, item):
+def _master(view, item, was=None):
     name, bridge = item["device"], item["bridge"]
     if view.host.link(bridge) is None and not view.check:
         raise InputError("bridge: '%s' does not exist; create it first (cnet.linux.bridge)" % bridge)
-    return link_set(("vxlan", name), None, name, [("master", bridge, "master %s" % bridge)])
+    return link_set(("vxlan", name), None, name, [("master", bridge, "master %s" % bridge)], was, view.host.name_of)
 
 
 def _update(view, item, link, device):
@@ -119,16 +119,16 @@ def _update(view, item, link, device):
     if link["mac"] != device["mac"]:
         change.append(("address", device["mac"], "address %s" % device["mac"]))
     if change:
-        out.append(link_set(obj, None, name, change))
+        out.append(link_set(obj, None, name, change, link))
     master = view.host.name_of(link["master"]) if link["master"] else None
     if item["mode"] == "l2" and master != item["bridge"]:
-        out.append(_master(view, item))
+        out.append(_master(view, item, link))
     elif item["mode"] == "l3" and master:
-        out.append(link_set(obj, None, name, [("master", 0, "nomaster")]))
+        out.append(link_set(obj, None, name, [("master", 0, "nomaster")], link, view.host.name_of))
     if not link["up"]:
-        out.append(link_set(obj, None, name, [("state", "up", "up")]))
+        out.append(link_set(obj, None, name, [("state", "up", "up")], link))
     want = [lease_address(item)] if item["mode"] == "l3" else []
-    return out + addr_actions(obj, None, name, view.host.addrs.get(link["index"], set()), want)
+    return out + addr_actions(obj, None, name, view.host.addrs.get(link["index"], set()), want, True)
 
 
 def before(view, item):

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the collection made on this host, as the kernel shows it: the marked bridges, VXLAN devices and veth
+pairs with their addresses. Read only - one dump of the host's namespace and one of each named namespace - for
+the fleet plan to rebuild a lost record from (a running container keeps its address and interface name) and
+for reports."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.context import Context
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces, sockets
+
+
+def observe(ctx):
+    """{bridges: [{name, network, addresses, mtu}], vxlans: [{name, network, vni, mtu}], pairs: [{network,
+    container, netns, peer, addresses, mac, mtu}]}, each list sorted."""
+    nl = sockets.of(ctx)
+    host = nl.view(None)
+    out = {"bridges": [], "vxlans": [], "pairs": []}
+    for link in host.links.values():
+        mark = marks.parse(link["alias"])
+        if mark is None or mark[0] not in ("bridge", "vxlan"):
+            continue
+        item = {"name": link["name"], "network": mark[1].get("net"), "mtu": link["mtu"],
+                "addresses": sorted(host.addrs.get(link["index"], ()))}
+        if mark[0] == "vxlan":
+            item["vni"] = (link.get("vxlan") or {}).get("vni")
+        out["bridges" if mark[0] == "bridge" else "vxlans"].append(item)
+    seen = set()
+    for ns in namespaces.names():
+        identity = namespaces.identity(namespaces.path(ns))
+        if not identity or identity in seen:  # a placeholder, or an alias (container mode) of one already read
+            continue
+        seen.add(identity)
+        view = nl.view(ns)
+        for link in view.links.values():
+            mark = marks.parse(link["alias"])
+            if mark is None or mark[0] != "veth":
+                continue
+            out["pairs"].append({"network": mark[1].get("net"), "container": mark[1].get("ctr"), "netns": ns,
+                                 "peer": link["name"], "mac": link["mac"], "mtu": link["mtu"],
+                                 "addresses": sorted(view.addrs.get(link["index"], ()))})
+    for key in out:
+        out[key].sort(key=lambda item: (item.get("network") or "", item.get("container") or "", item["name"]
+                                        if "name" in item else item["peer"]))
+    return out
+
+
+def observe_host():
+    """observe() in a run of its own (no state directory is read or written)."""
+    ctx = Context(None, check=True)
+    try:
+        return observe(ctx)
+    finally:
+        ctx.close()

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A host's record rebuilt from what its kernel shows (cnet.linux.network_info) when the record file is lost:
+the addresses and interface names of the collection's own pairs, the l3 leases on its overlay bridges, the
+networks its marked devices belong to. The allocator keeps them as it keeps recorded ones, so a lost file
+renumbers nothing. The record is marked 'observed': for what the kernel does not show (a lease of an overlay
+this host has no bridge for yet) the other hosts' copies still count (alloc.merged)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+
+
+def _ipv4(addresses):
+    for addr in addresses or ():
+        iface = ipaddress.ip_interface(addr)
+        if iface.version == 4:
+            return iface
+    return None
+
+
+def record(owned, host, nets):
+    """The record of host from owned (network_info's result), or None when there is none."""
+    if not isinstance(owned, dict):
+        return None
+    out = {"observed": True, "host": host, "networks": {}, "addresses": {}, "l2": {}, "leases": {}, "interfaces": {}}
+    for bridge in owned.get("bridges") or ():
+        name, net = bridge.get("network"), nets.get(bridge.get("network")) or {}
+        out["networks"][name] = {"driver": net.get("driver") or "bridge", "bridge": bridge["name"], "device": None,
+                                 "vni": None}
+        gateway = _ipv4(bridge.get("addresses"))
+        if gateway and net.get("mode") == "l3" and gateway.network.prefixlen == net["host_prefix"]:
+            out["leases"].setdefault(name, {})[host] = str(gateway.network)
+    for vxlan in owned.get("vxlans") or ():
+        entry = out["networks"].setdefault(vxlan.get("network"), {"bridge": None})
+        entry.update(driver="overlay", device=vxlan["name"], vni=vxlan.get("vni"))
+    for pair in owned.get("pairs") or ():
+        name, ctr, net = pair.get("network"), pair.get("container"), nets.get(pair.get("network")) or {}
+        out["networks"].setdefault(name, {"driver": net.get("driver") or "ptp", "bridge": None, "device": None,
+                                          "vni": None})
+        out["interfaces"].setdefault(ctr, {})[name] = pair["peer"]
+        ip = _ipv4(pair.get("addresses"))
+        if ip is None:
+            continue
+        if net.get("mode") == "l2":
+            out["l2"].setdefault(name, {})["%s/%s" % (host, ctr)] = str(ip.ip)
+        else:
+            out["addresses"].setdefault(name, {})[ctr] = str(ip.ip)
+    return out
