@@ -114,9 +114,9 @@ class Netns(Resource):
         for item in self.items:
             source = self.by_key.get(item["source"]) if item["kind"] == "container" else None
             if item["state"] == "present" and source is not None and source["state"] == "absent":
+                name, gone = item["name"], source["name"]
                 raise InputError("namespaces: '%s' shares the namespace of '%s' (container: %s), which this call "
-                                 "removes; keep '%s' or drop '%s'" % (item["name"], source["name"], source["name"],
-                                                                    source["name"], item["name"]))
+                                 "removes; keep '%s' or drop '%s'" % (name, gone, gone, gone, name))
 
     # observe: the names under /run/netns, our records, the loopback of each namespace we create, and whose
     # each name is that the plan asks about
