@@ -17,7 +17,11 @@ description:
     addresses that stay stable (what each host recorded after its last run is kept, pins are honoured, new
     ones get free slots), and sets the fact C(cnet_plan) - the arguments of this host's module calls, what
     to remove, the overlay health probes and the record to keep. The roles of this collection use it.
-  - Bad input fails with the variable, the host and the item named, before any host is changed.
+  - Bad input fails with the variable, the host and the item named, before any host is changed. Every key is
+    checked (an unknown one is named with the nearest valid key), and so are the values' types and ranges.
+  - Nothing running is renumbered or renamed as a side effect - a pin on the address an automatic container
+    holds fails, naming both; a host whose record is lost keeps what its kernel shows (C(cnet.linux.network_info));
+    interface names are recorded. An overlay's MTU is the fleet's smallest underlay MTU less 50 unless set.
 author:
   - cnet.linux contributors (@cnet-linux)
 attributes:

@@ -107,17 +107,15 @@ class Pool:
         self.taken[addr] = key
         self.pinned.add(key)
 
-    def held(self, key, ip, scope):
-        """key's recorded automatic address ip must not be pinned for another now: that would renumber key."""
-        holder = self.taken.get(ipaddress.ip_address(ip))
+    def keep(self, key, ip, scope):
+        """A recorded address, if it is still free and usable. One pinned for another now is refused: that
+        would renumber key, a running container, as a side effect."""
+        addr = ipaddress.ip_address(ip)
+        holder = self.taken.get(addr)
         if holder is not None and holder != key and holder in self.pinned:
             raise InputError("%s: %s is pinned for '%s' but is the automatic address of '%s', which holds it now; a "
                              "running container is never renumbered as a side effect: pin another address for '%s', "
                              "or move '%s' first with a pin of its own" % (scope, ip, holder, key, holder, key))
-
-    def keep(self, key, ip):
-        """A recorded address, if it is still free and usable."""
-        addr = ipaddress.ip_address(ip)
         if self.usable(addr) and addr not in self.taken:
             self.taken[addr] = key
             return True

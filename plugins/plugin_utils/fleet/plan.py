@@ -64,9 +64,9 @@ def build(raw_networks, hosts, me, teardown=False):
                                  "IPv4 address is known)" % h)
             underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
     underlay_mtu = _underlay_mtus(hosts, fleet, records) if overlays else {}
+    overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
     for n in nets.values():
-        n["link_mtu"] = n["mtu"] or (min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
-                                     if n["driver"] == "overlay" else 1500)
+        n["link_mtu"] = n["mtu"] or (overlay_mtu if n["driver"] == "overlay" else 1500)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
     # every host's addresses are allocated, not only this host's: a mistake anywhere fails every host's plan
@@ -111,9 +111,8 @@ def _l2_addresses(net, fleet, conts, records):
                         wanted.append(key)
     recorded = fleet_alloc.merged(records, "l2", net["name"], fleet)
     for key in wanted:
-        if key in recorded:
-            pool.held(key, recorded[key], "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"]))
-        if key in recorded and pool.keep(key, recorded[key]):
+        scope = "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"])
+        if key in recorded and pool.keep(key, recorded[key], scope):
             out[key] = recorded[key]
     for key in wanted:
         if key not in out:
@@ -148,9 +147,7 @@ def _local_addresses(nets, conts, me, leases, record):
                 wanted.append((name, c["name"]))
     for name, cname in wanted:
         old = (recorded.get(name) or {}).get(cname)
-        if old:
-            pools[name].held(cname, old, "%s: cnet_containers on %s" % (me, name))
-        if old and pools[name].keep(cname, old):
+        if old and pools[name].keep(cname, old, "%s: cnet_containers on %s" % (me, name)):
             out[name][cname] = old
     for name, cname in wanted:
         if out[name][cname] is None:
