@@ -27,6 +27,7 @@ ROOT = os.environ.get("CNET_LAB_DIR", "/var/tmp/cnet-lab")
 HOST_MOUNTS = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet")
 
 # Runs inside a host's fresh namespaces, then becomes its sshd.
+SSHD = "/usr/sbin/sshd"  # what HOST_INIT runs: a lab host is reached over SSH
 HOST_INIT = r"""
 set -e
 host=$1 state=$2 config=$3 hosts=$4 root=$5
@@ -206,6 +207,9 @@ def up(name, count, routed=False, owner=None, python="/usr/bin/python3", wait=15
         raise LabError("cnet-lab needs root (it creates namespaces)")
     if guests and mtu != 1500:
         raise LabError("--underlay-mtu is for namespace labs; VM guests' NICs keep 1500")
+    if not guests and not os.path.exists(SSHD):
+        raise LabError("%s is missing: the lab's hosts are reached over SSH (apt-get install openssh-server, "
+                       "or scripts/setup, which installs everything the lab needs)" % SSHD)
     lab = topology.plan(name, count, routed, mtu)
     img = _guest_image(routed) if guests else None
     if os.path.exists(lab_dir(name)):

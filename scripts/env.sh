@@ -1,6 +1,7 @@
 # Sourced by scripts/demo and scripts/test: the venv and the repository's ansible.cfg.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export PATH="$here/.venv/bin:$here/scripts:$PATH"
+# scripts/ last: its "test" must not shadow /usr/bin/test for programs that run it by name
+export PATH="$here/.venv/bin:$PATH:$here/scripts"
 export ANSIBLE_CONFIG="$here/ansible.cfg"
 export PYTHONDONTWRITEBYTECODE=1
 export ANSIBLE_COLLECTIONS_PATH="$here/.collections"

@@ -13,7 +13,7 @@ version_added: 0.1.0
 description:
   - Takes the registered results of the collection's module calls (single calls and loops) from a check and
     diff mode run and returns what drifted - each object the plans touch (for example C(veth ve-web-eth0),
-    C(peer 192.0.2.12), C(iptables)) with the commands that would repair it.
+    C(peer vx4096 192.0.2.12), C(iptables)) with the commands that would repair it.
 author:
   - cnet.linux contributors (@cnet-linux)
 options:
@@ -24,6 +24,12 @@ options:
     type: list
     elements: raw
     required: true
+  once:
+    description:
+      - List a command an earlier call planned word for word once (a check run's report). V(false) lists every
+        call's commands as they are (a real run's report).
+    type: bool
+    default: true
 '''
 
 EXAMPLES = r'''
@@ -55,8 +61,13 @@ def _walk(result, found):
     return found
 
 
-def drift_report(results):
-    objects, actions = set(), []
+def drift_report(results, once=True):
+    """Objects and actions of every changed call. Calls that share an object (each overlay's call keeps the
+    VXLAN port's dispatch chain and its INPUT jump) each plan its repair in a check run, where none sees what
+    an earlier one would do; the real run makes it once, in the first. So a step an earlier call already
+    planned, word for word, is listed once: the report says what the real run does. once=False lists every
+    call's actions as they are (the report of a real run: what each call did)."""
+    objects, actions, earlier = set(), [], set()
     if not isinstance(results, Sequence) or isinstance(results, str):
         raise AnsibleFilterError("drift_report: a list of registered module results is expected, not %r" % (results,))
     for i, result in enumerate(results):
@@ -66,7 +77,9 @@ def drift_report(results):
             diff = changed.get("diff") or {}
             objects.update(diff.get("before") or {})
             objects.update(diff.get("after") or {})
-            actions += changed.get("actions") or []
+            mine = changed.get("actions") or []
+            actions += [action for action in mine if not once or action not in earlier]
+            earlier.update(mine)
     return {"objects": sorted(objects), "actions": actions}
 
 

@@ -63,6 +63,14 @@ options:
     type: list
     elements: str
     default: []
+  isolated_subnets:
+    description:
+      - Destinations this network's containers may not reach through the host - other networks' subnets that
+        the host routes, such as an l3 overlay's (Docker keeps networks apart; an overlay is a network too).
+        Their published ports stay reachable through the host's addresses.
+    type: list
+    elements: str
+    default: []
   publish:
     description: Published ports of the network's containers.
     type: list
@@ -111,6 +119,10 @@ options:
         type: bool
       routed_subnets:
         description: Networks reached by routing instead of NAT.
+        type: list
+        elements: str
+      isolated_subnets:
+        description: Destinations this network's containers may not reach through the host.
         type: list
         elements: str
       publish:
@@ -218,6 +230,7 @@ NETWORK = dict(
     icc=dict(type="bool"),
     internal=dict(type="bool"),
     routed_subnets=dict(type="list", elements="str"),
+    isolated_subnets=dict(type="list", elements="str"),
     publish=dict(type="list", elements="dict", options=PUBLISH),
     state=dict(type="str", choices=["present", "absent"]),
 )
@@ -227,6 +240,7 @@ def main():
     spec = dict(NETWORK, bridge=dict(type="str"), icc=dict(type="bool", default=True),
                 internal=dict(type="bool", default=False),
                 routed_subnets=dict(type="list", elements="str", default=[]),
+                isolated_subnets=dict(type="list", elements="str", default=[]),
                 publish=dict(type="list", elements="dict", options=PUBLISH, default=[]),
                 state=dict(type="str", choices=["present", "absent"], default="present"),
                 networks=dict(type="list", elements="dict", options=NETWORK),

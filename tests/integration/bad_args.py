@@ -40,6 +40,8 @@ BASES = {
                        "peers": [{"address": "192.0.2.12", "lease": "10.99.2.0/24"}]},
                       {"name": "o", "vni": 43, "mode": "l2", "local": "192.0.2.11", "bridge": "babr0",
                        "peers": [{"address": "192.0.2.12", "endpoints": [{"ip": "10.77.0.9", "mac": "02:42:0a:4d:00:09"}]}]}],
+    "host_settings": [{"sysctls": {"net.ipv4.ip_forward": 1}},
+                      {"modules": ["bridge"], "sysctls": {"net/ipv4/conf/all/route_localnet": "0"}}],
 }
 # What the base calls need to exist first (made with the modules themselves): a namespace, a bridge
 SETUP = [("netns", {"name": "ba1"}), ("bridge", {"name": "babr0", "mtu": 1500, "addresses": []})]
@@ -49,6 +51,9 @@ TRICKY = ["", " ", "a", "eth0", "lo", "x" * 16, "a/b", "a:b", "..", "-", "ba1", 
           "10.77.0.2/33", "02:42:0a:4d:00:09", "01:00:5e:00:00:01", "00:00:00:00:00:00", "zz:zz", "2333:22",
           "70000:1", "1-3:1-2", "127.0.0.1:80:80/udp", "80:80/sctp", "present", "absent", "l2", "l3", "nft",
           "legacy", "\u00e9th0", "a\nb", "1e9", "-1", "4789"]
+# sysctl names for host_settings: this host's namespace's (net.*), one of another namespace, others' (kernel.*)
+SYSCTL_NAMES = ["net.ipv4.ip_forward", "net/ipv4/conf/all/route_localnet", "net.ipv4.conf.eth0.forwarding",
+                "net.ipv4.conf.nosuch0.forwarding", "net.ipv4", "net..ipv4", "kernel.hostname", "net/../kernel/hostname"]
 scalars = st.one_of(st.sampled_from(TRICKY), st.text(max_size=18), st.integers(-2 ** 33, 2 ** 33),
                     st.sampled_from([0, 1, 67, 68, 1280, 1400, 65535, 65536, 4095, 16777215, 16777216]),
                     st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False))
@@ -76,7 +81,8 @@ def value_for(option):
     kind = option.get("type", "str")
     typed = {"str": st.one_of(st.sampled_from(TRICKY), st.text(max_size=18)),
              "int": st.one_of(st.integers(-2 ** 33, 2 ** 33), st.sampled_from([0, 1, 67, 68, 1400, 65535, 65536])),
-             "bool": st.booleans()}.get(kind)
+             "bool": st.booleans(),
+             "dict": st.dictionaries(st.sampled_from(TRICKY + SYSCTL_NAMES), scalars, max_size=2)}.get(kind)
     if option.get("choices"):
         typed = st.sampled_from(option["choices"])
     if kind == "list":

@@ -16,10 +16,14 @@ class Action:
     """One step of a plan: ops[op](ctx, **args); `text` is the equivalent command; `obj` the object it
     changes, a tuple key such as ('veth', 'vweb') or ('iptables',) (for the diff). A step that is one
     transaction of many changes (an iptables-restore) lists them in `details`, and those are what the
-    result's `actions` show. `inverse`, when the plan knows it, is the step that puts back what this one
-    changed (the engine runs it if a later step of the plan fails): a link's old MTU, alias, state."""
+    result's `actions` show, and `parts` the objects inside obj it changes (an iptables transaction: each
+    chain, ('iptables', 'filter', 'FORWARD')), which the diff and the drift report name instead of obj.
+    `inverse`, when the plan knows it, is the step that puts back what this one changed (the engine runs it
+    if a later step of the plan fails): a link's old MTU, alias, state. `creates` is the (namespace, link,
+    mark) of a step that makes a link whose mark a later step sets: the engine journals them (see
+    Context.journal), so a run killed in between leaves links the next run knows as its own."""
 
-    __slots__ = ("obj", "op", "args", "text", "details", "inverse")
+    __slots__ = ("obj", "op", "args", "text", "details", "inverse", "parts", "creates")
 
     def __init__(self, obj, op_name, text, details=None, **args):
         if isinstance(obj, str):
@@ -30,6 +34,12 @@ class Action:
         self.details = list(details) if details else None
         self.args = args
         self.inverse = None
+        self.parts = None
+        self.creates = None  # (namespace, link, mark) of a step that makes a link the plan marks later
+
+    def objects(self):
+        """The objects this step changes, as the diff names them."""
+        return self.parts or [self.obj]
 
     def words(self):
         """What the result's actions list says about this step."""

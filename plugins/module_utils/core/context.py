@@ -17,6 +17,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Engi
 
 DEFAULT_STATE_DIR = "/var/lib/cnet"
 LOCK_TIMEOUT = 300.0
+JOURNAL = "creating.json"  # the links a plan being applied makes, with the marks it gives them
 
 
 class Context:
@@ -61,6 +62,28 @@ class Context:
             except (OSError, ValueError):
                 self._records[kind] = [{}, False]
         return self._records[kind][0]
+
+    def journal(self, entries):
+        """Before a plan is applied: [(namespace, link, mark)] of the links it makes and marks in later steps
+        (an interface's alias cannot be given when it is created). Removed when the plan is done or rolled
+        back; left by a run that was killed, for the next run to mark what that one made (netlink.sockets)."""
+        path = os.path.join(self.state_dir, JOURNAL)
+        if entries:
+            with open(path + ".tmp", "w") as handle:
+                json.dump([list(entry) for entry in entries], handle)
+            os.rename(path + ".tmp", path)
+        elif os.path.exists(path):
+            os.unlink(path)
+
+    def interrupted(self):
+        """[(namespace, link, mark)] an interrupted run journaled ([] when none, or no state directory)."""
+        if not self.state_dir:
+            return []
+        try:
+            with open(os.path.join(self.state_dir, JOURNAL)) as handle:
+                return [tuple(entry) for entry in json.load(handle)]
+        except (OSError, ValueError):
+            return []
 
     def touch(self, kind):
         self._records[kind][1] = True

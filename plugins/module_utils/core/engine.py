@@ -33,12 +33,16 @@ def apply(ctx, plan, ops):
     (an op's own undo, else the action's planned inverse), newest first, and raise."""
     undo = []
     done = []
+    made = [action.creates for action in plan if action.creates]
+    if made:
+        ctx.journal(made)
     for action in plan:
         try:
             back = ops[action.op](ctx, **action.args)
         except Exception as exc:  # any failure midway: roll back, then report
             undone = rollback(ctx, undo, ops)
             ctx.save()
+            ctx.journal(None)
             hint = getattr(exc, "hint", "")
             raise EngineError("'%s' failed: %s%s%s" % (action.text, reason(exc), "; " if hint else "", hint),
                               done=done, undone=undone)
@@ -47,6 +51,7 @@ def apply(ctx, plan, ops):
         if back is not None:
             undo.append(back)
     ctx.save()
+    ctx.journal(None)
     return done
 
 
@@ -64,7 +69,7 @@ def rollback(ctx, undo, ops):
 def diff_of(resource, view, plan):
     """before/after of exactly the objects the plan changes, named as the reports name them."""
     before, after = {}, {}
-    for obj in sorted(set(action.obj for action in plan), key=obj_name):
+    for obj in sorted(set(obj for action in plan for obj in action.objects()), key=obj_name):
         old, new = resource.before(view, obj), resource.after(view, obj)
         if old is not None:
             before[obj_name(obj)] = old

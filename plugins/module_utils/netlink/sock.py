@@ -11,6 +11,7 @@ __metaclass__ = type
 import errno
 import os
 import socket
+import time
 
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import decode
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
@@ -19,6 +20,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     RTM_GETADDR, RTM_GETLINK, RTM_GETNEIGH, RTM_GETROUTE, RTM_NEWLINK)
 
 RETRIES = 10
+RETRY_PAUSE = 0.02  # seconds after the first interrupted dump, doubled each time (about 10 s in all)
 
 
 class NetlinkError(OSError):
@@ -30,8 +32,9 @@ class NetlinkError(OSError):
         self.detail = detail
 
 
-class DumpInterrupted(Exception):
-    """The kernel changed the table while dumping it (NLM_F_DUMP_INTR) more often than we retried."""
+class DumpInterrupted(OSError):
+    """The kernel changed the table while dumping it (NLM_F_DUMP_INTR) more often than we retried: an error the
+    modules report (an OSError), not a traceback."""
 
 
 class Socket:
@@ -105,11 +108,16 @@ class Socket:
         raise NetlinkError(errno.EPROTO, "a malformed answer to a netlink request")
 
     def dump(self, msg_type, body, parse):
-        for _attempt in range(RETRIES):
+        pause = RETRY_PAUSE
+        for attempt in range(RETRIES):
             out, interrupted = self._dump_once(msg_type, body, parse)
             if not interrupted:
                 return out
-        raise DumpInterrupted("the kernel kept changing the table while it was read (%d tries)" % RETRIES)
+            if attempt < RETRIES - 1:  # a burst of changes (IPv6 setting up a thousand new links) settles
+                time.sleep(pause)
+                pause *= 2
+        raise DumpInterrupted(errno.EAGAIN, "the kernel kept changing the table while it was read (%d tries in %.0f s); "
+                              "run again once it is quieter" % (RETRIES, RETRY_PAUSE * (2 ** (RETRIES - 1) - 1)))
 
     def links(self):
         return self.dump(RTM_GETLINK, IFINFO.pack(0, 0, 0, 0, 0), decode.parse_link)

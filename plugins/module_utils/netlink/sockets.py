@@ -36,6 +36,29 @@ class Sockets:
         self._views = {}
         self._found = {}
         self._written = set()
+        self._interrupted = None  # {(ns, link): mark} an interrupted run made and did not mark yet
+
+    def _marks_left(self):
+        """What a killed run made and had not marked (Context.journal): a real run marks it now, before its
+        first dump, so every resource sees its own links; a check run shows them marked in its views."""
+        if self._interrupted is None:
+            self._interrupted = {}
+            for ns, name, mark in self.ctx.interrupted():
+                try:
+                    link = self.sock(ns).request(*encode.link_get(name))
+                except OSError:
+                    continue  # the namespace or the link is gone: nothing to mark
+                if link.get("alias"):
+                    continue
+                if self.ctx.check:
+                    self._interrupted[(ns, name)] = mark
+                else:
+                    self.send(ns, encode.link_set(index=None, name=name, ifalias=mark))
+                    self.ctx.warnings.append("marked %s%s, which an interrupted run had made" % (
+                        name, " in %s" % ns if ns else ""))
+            if not self.ctx.check:
+                self.ctx.journal(None)
+        return self._interrupted
 
     def close(self):
         for sock in self._socks.values():
@@ -80,8 +103,12 @@ class Sockets:
     def view(self, ns=None):
         """One dump each of links, addresses and routes of a namespace, cached for the run."""
         if ns not in self._views:
+            left = self._marks_left()
             sock = self.sock(ns)
             links = dict((link["name"], link) for link in sock.links())
+            for (where, name), mark in left.items():
+                if where == ns and name in links and not links[name]["alias"]:
+                    links[name]["alias"] = mark
             addrs = {}
             for index, addr in sock.addrs():
                 addrs.setdefault(index, set()).add(addr)

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
@@ -22,6 +23,10 @@ def _module_loaded(name):
     return os.path.exists("/proc/sys/net/bridge" if name == "br_netfilter" else "/sys/module/" + name)
 
 
+_PART = re.compile(r"^[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*$")  # a /proc/sys path part ('.' and '..' are not)
+_MODULE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
 class HostSettings(Resource):
     KIND = "host_settings"
     OPS = sysctl.OPS
@@ -30,13 +35,36 @@ class HostSettings(Resource):
     def normalize(cls, raw, field, state, defaults=None):
         if raw.get("kind") == "sysctl":
             key = raw.get("key")
-            if not isinstance(key, list) or not key or not all(isinstance(part, str) and part for part in key):
-                raise InputError("%s.key: a sysctl's path parts are expected, like [net, ipv4, ip_forward]" % field)
-            return {"name": "sysctl " + "/".join(key), "kind": "sysctl", "key": key, "value": str(raw.get("value")),
+            if not isinstance(key, list) or not key or not all(isinstance(part, str) and _PART.match(part) for part in key):
+                raise InputError("%s: '%s' is not a sysctl's name; write it as net.ipv4.ip_forward (or with '/' "
+                                 "between the parts, net/ipv4/conf/eth0.10/forwarding, when a part holds a dot)"
+                                 % (field, "/".join(str(part) for part in key) if isinstance(key, list) else key))
+            if key[0] != "net":
+                raise InputError("%s: only the network namespace's sysctls (net.*) are the collection's to set" % field)
+            value = raw.get("value")
+            if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+                raise InputError("%s: the value must be a string or a whole number, like 1, not %r" % (field, value))
+            return {"name": "sysctl " + "/".join(key), "kind": "sysctl", "key": key, "value": str(value).strip(),
                     "state": "present"}
-        if raw.get("kind") == "module" and raw.get("module"):
-            return {"name": "module " + raw["module"], "kind": "module", "module": str(raw["module"]), "state": "present"}
+        if raw.get("kind") == "module":
+            module = raw.get("module")
+            if not isinstance(module, str) or not _MODULE.match(module):
+                raise InputError("%s: '%s' is not a kernel module's name (like br_netfilter)" % (field, module))
+            return {"name": "module " + module, "kind": "module", "module": module, "state": "present"}
         raise InputError("%s: a sysctl {kind: sysctl, key, value} or a module {kind: module, module} is expected" % field)
+
+    @classmethod
+    def single(cls, params, state):
+        """The module's form: modules (loaded first: br_netfilter makes the net.bridge sysctls) and sysctls
+        ({name: value}, a name with dots or slashes between its parts)."""
+        items = [cls.normalize({"kind": "module", "module": m}, "modules[%d]" % i, state)
+                 for i, m in enumerate(params.get("modules") or [])]
+        for name, value in sorted((params.get("sysctls") or {}).items()):
+            parts = name.split("/") if "/" in name else name.split(".")
+            items.append(cls.normalize({"kind": "sysctl", "key": parts, "value": value}, "sysctls[%s]" % name, state))
+        if state != "present":
+            raise InputError("state: only present: the host role sets its settings back itself at teardown")
+        return items
 
     @classmethod
     def from_record(cls, record):

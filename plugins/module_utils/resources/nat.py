@@ -43,7 +43,9 @@ def _normalize(raw, field, default_state):
     item.update(subnet=subnet, internal=internal, icc=inputs.boolean(raw, "icc", field, True),
                 masquerade=inputs.boolean(raw, "masquerade", field, not internal),
                 routed_subnets=[inputs.network(r, "%s.routed_subnets[%d]" % (field, i))
-                                for i, r in enumerate(raw.get("routed_subnets") or [])])
+                                for i, r in enumerate(raw.get("routed_subnets") or [])],
+                isolated_subnets=[inputs.network(r, "%s.isolated_subnets[%d]" % (field, i))
+                                  for i, r in enumerate(raw.get("isolated_subnets") or [])])
     mappings = []
     for i, entry in enumerate(raw.get("publish") or []):
         where = "%s.publish[%d]" % (field, i)
@@ -196,15 +198,15 @@ class NatNetworks(Resource):
     # diff views
 
     def before(self, view, key):
-        if key[0] == "iptables":
-            return dict((table, SCOPE.owned(table, view.current[table])) for table in TABLES)
+        if key[0] == "iptables":  # one chain: its rules (a builtin chain's with the foreign ones among them)
+            return view.current[key[1]].get(key[2])
         if key[0] == "sysctl":
             return view.sysctls.get(tuple(key[1].split("/")))
         return None
 
     def after(self, view, key):
         if key[0] == "iptables":
-            return dict((table, SCOPE.owned(table, self._after_table(view, table))) for table in TABLES)
+            return self._after_table(view, key[1]).get(key[2])
         if key[0] == "sysctl":
             return "1"
         return None

@@ -8,7 +8,7 @@ Layout (Docker 29's, without a userland proxy; one chain per network and table, 
   filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD
   filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>
   filter CNET-F-<br>   replies in; published ports (DNAT-ed only); routed subnets; nothing else in;
-                       container to container (icc); out
+                       container to container (icc); not to other networks the host routes; out
   nat PREROUTING, OUTPUT  -m addrtype --dst-type LOCAL -j CNET-DNAT -> -j CNET-N-<br> -> DNAT per port
   nat POSTROUTING    -j CNET-POSTROUTING -> -j CNET-P-<br>: localhost and hairpin masquerade, egress masquerade
   raw PREROUTING     -j CNET-RAW -> -j CNET-R-<br>: packets for 127.0.0.0/8 from the bridge are dropped
@@ -72,6 +72,8 @@ def network_chains(net):
         fwd.append("! -i %s -o %s -j DROP" % (br, br))
     fwd.append("-i %s -o %s -j %s" % (br, br, "ACCEPT" if net["icc"] else "DROP"))
     if not net["internal"]:
+        # other networks the host routes (an l3 overlay's subnet) are not this network's to reach
+        fwd += ["-d %s -i %s -j DROP" % (other, br) for other in net.get("isolated_subnets") or []]
         fwd.append("-i %s ! -o %s -j ACCEPT" % (br, br))
     out["F"] = fwd
     if net["mappings"]:

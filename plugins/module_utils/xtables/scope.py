@@ -67,7 +67,7 @@ def restore_action(scope, backend, current, want, jumps):
     """The Action taking every table of the scope from current ({table: {chain: rules}}, whole tables) to
     want ({table: {chain: rules}}, our chains only) with our jumps ({(table, builtin): rules}); None if
     nothing changes."""
-    lines, undo, expect, words = {}, {}, {}, []
+    lines, undo, expect, words, parts = {}, {}, {}, [], []
     for table in scope.tables:
         have = current.get(table, {})
         cur_owned = scope.chains_of(have)
@@ -78,12 +78,22 @@ def restore_action(scope, backend, current, want, jumps):
         words += readable
         after = scope.after_table(table, have, want[table], jumps)
         expect[table] = scope.owned(table, after)
+        parts += [("iptables", table, name) for name in changed_chains(scope, table, have, after)]
         have_jumps = dict(((t, b), [r for r in have.get(b, []) if scope.ours(r)]) for (t, b) in jumps if t == table)
         undo[table] = table_lines(scope, table, after, want[table], cur_owned, have_jumps)[0]
     if not lines:
         return None
-    return Action(("iptables",), "xt_restore", "iptables-restore --noflush (tables %s)" % ", ".join(lines),
-                  details=words, backend=backend, tables=lines, undo=undo, expect=expect, scope=scope)
+    action = Action(("iptables",), "xt_restore", "iptables-restore --noflush (tables %s)" % ", ".join(lines),
+                    details=words, backend=backend, tables=lines, undo=undo, expect=expect, scope=scope)
+    action.parts = parts
+    return action
+
+
+def changed_chains(scope, table, before, after):
+    """The chains of one table a restore changes: ours that are created, edited or removed, and the builtin
+    chains whose jumps to ours move (a foreign rule above one counts: the jump goes back to the top)."""
+    names = set(scope.chains_of(before)) | set(scope.chains_of(after)) | set(b for (t, b) in scope.jumps if t == table)
+    return sorted(name for name in names if (name in before, before.get(name)) != (name in after, after.get(name)))
 
 
 def table_lines(scope, table, current, cur_owned, want, jumps):

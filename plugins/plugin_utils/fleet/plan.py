@@ -48,9 +48,8 @@ def build(raw_networks, hosts, me, teardown=False):
     if teardown:
         old = dict(((records[me] or {}).get("networks")) or {})
         old.update(_net_records(nets.values()))
-        empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []}}
-        for role in ("bridge", "overlay"):
-            empty[role] = dict(empty.get(role, {}), bridges=[], veths=[], nat=[])
+        empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []},
+                 "bridge": {"bridges": [], "veths": [], "nat": []}}
         return _with_removals(empty, {}, {"networks": old})
     conts = dict((h, fleet_inventory.containers(hosts[h].get("containers"), nets, h)) for h in fleet)
     pins = dict((h, fleet_inventory.lease_pins(hosts[h].get("leases"), nets, h)) for h in fleet)
@@ -157,6 +156,8 @@ def _local_addresses(nets, conts, me, leases, record):
 
 def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, names, underlay_mtu):
     bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
+    # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
+    routed = [n["subnet"] for n in nets.values() if n["driver"] == "overlay" and n["mode"] == "l3"]
     for net in nets.values():
         name = net["name"]
         if net["driver"] == "bridge":
@@ -164,7 +165,8 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, name
             bridges.append({"name": net["bridge"], "network": name, "addresses": ["%s/%d" % (net["gateway"], prefix)],
                             "mtu": net["link_mtu"]})
             nat.append({"name": name, "bridge": net["bridge"], "subnet": net["subnet"], "icc": net["icc"],
-                        "internal": net["internal"], "masquerade": net["masquerade"], "publish": []})
+                        "internal": net["internal"], "masquerade": net["masquerade"], "publish": [],
+                        "isolated_subnets": routed})
         elif net["driver"] == "overlay":
             mtu = net["link_mtu"]
             args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
@@ -175,7 +177,8 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, name
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu,
                                 "addresses": ["%s/%d" % (gateway, net["host_prefix"])]})
                 nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
-                            "icc": True, "internal": False, "masquerade": True, "publish": []})
+                            "icc": True, "internal": False, "masquerade": True, "publish": [],
+                            "isolated_subnets": [s for s in routed if s != net["subnet"]]})
                 args.update(lease=lease, peers=[{"address": underlay[h], "lease": leases[name][h]} for h in fleet])
             else:
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "addresses": []})
@@ -212,13 +215,13 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, name
     if underlay_mtu:
         record["underlay_mtu"] = {"underlay": underlay_mtu}
     plan = {"namespaces": namespaces, "health": health, "record": record}
-    for role in ("bridge", "overlay"):
-        mine = set(n["name"] for n in nets.values() if (n["driver"] == "overlay") == (role == "overlay"))
-        plan[role] = {"bridges": [b for b in bridges if b["network"] in mine],
+    # The host's side of every network, overlays' bridges included, in one part: one bridge call and one NAT
+    # call per host, so the shared chains and their jumps are planned once (a check run plans what the real
+    # run does). The overlay part is the VXLAN devices, converged once their bridges exist.
+    plan["bridge"] = {"bridges": bridges, "nat": nat,
                       "veths": [{"network": n, "bridge": nets[n].get("bridge"), "pairs": p, "purge": True}
-                                for n, p in pairs.items() if n in mine],
-                      "nat": [item for item in nat if item["name"] in mine]}
-    plan["overlay"]["overlays"] = overlays
+                                for n, p in pairs.items()]}
+    plan["overlay"] = {"overlays": overlays}
     return _with_removals(plan, nets, old_record)
 
 
@@ -235,14 +238,14 @@ def _with_removals(plan, nets, old_record):
         current.update(d for d in (n.get("bridge"), n.get("device")) if d)
     gone = dict((name, net) for name, net in sorted(old.items()) if name not in nets)
     for name, net in gone.items():
-        role = plan["overlay" if net.get("driver") == "overlay" else "bridge"]
+        role = plan["bridge"]
         role["veths"].append({"network": name, "bridge": None, "pairs": [], "purge": True})
         bridge = net.get("bridge")
         if bridge and bridge not in current:
             role["bridges"].append({"name": bridge, "state": "absent"})
             role["nat"].append({"bridge": bridge, "state": "absent"})
         if net.get("device") and net["device"] not in current:
-            role.setdefault("overlays", []).append({"device": net["device"], "vni": net["vni"], "state": "absent"})
+            plan["overlay"]["overlays"].append({"device": net["device"], "vni": net["vni"], "state": "absent"})
     plan["gone"] = sorted(gone)
     if plan["record"] is not None:
         # What the host's file holds after each write; a write that would not change it is not planned.

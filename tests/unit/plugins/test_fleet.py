@@ -5,6 +5,8 @@ import json
 import pytest
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import nat_layout
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
 
 NETS = [{"name": "bridge", "driver": "bridge", "bridge": "cnet0", "subnet": "172.17.0.0/16"},
@@ -72,7 +74,7 @@ def test_addresses_are_stable_across_removals_and_lost_namespaces():
     assert plan["health"] == [
         {"netns": "api", "host": "h2", "address": h2_lease.rsplit(".", 1)[0] + ".1", "network": "backend"},
         {"netns": "api", "host": "h2", "address": l2["h2/web"], "network": "flat"}]
-    pair = [p for v in plan["overlay"]["veths"] if v["network"] == "backend" for p in v["pairs"]][0]
+    pair = [p for v in plan["bridge"]["veths"] if v["network"] == "backend" for p in v["pairs"]][0]
     assert pair["peer"] == "eth1" and pair["routes"] == [{"dest": "10.244.0.0/16", "via": pair["addresses"][0]
                                                           .rsplit(".", 1)[0] + ".1"}] and "gateway" not in pair
 
@@ -109,6 +111,12 @@ def test_one_hosts_calls_follow_the_docker_modes():
     assert bridge["pairs"][0]["mac"] == "02:42:ac:11:00:0a"
     nat = [n for n in plan["bridge"]["nat"] if n["bridge"] == "cnet0"][0]
     assert nat["publish"] == [{"address": "172.17.0.10", "ports": ["2333:22"]}]
+    # the l3 overlay's subnet, which the host routes, is not the bridge's to reach (nor the overlay's own bridge's)
+    assert nat["isolated_subnets"] == ["10.244.0.0/16"]
+    own = [n for n in plan["bridge"]["nat"] if n["bridge"] == "cn-backend"][0]
+    assert own["isolated_subnets"] == [] and own["routed_subnets"] == ["10.244.0.0/16"]
+    rules = nat_layout.network_chains(NatNetworks.normalize(dict(nat, publish=[]), "n", "present"))["F"]
+    assert rules[-2:] == ["-d 10.244.0.0/16 -i cnet0 -j DROP", "-i cnet0 ! -o cnet0 -j ACCEPT"]
     vx = [o for o in plan["overlay"]["overlays"] if o["vni"] == 4096][0]
     assert [p["address"] for p in vx["peers"]] == ["192.0.2.11", "192.0.2.12"] and vx["local"] == "192.0.2.11"
 
@@ -119,8 +127,8 @@ def test_networks_removed_from_the_inventory_are_removed_and_teardown_removes_al
     plan = fleet_plan.build(NETS[:1], hosts, "h1")  # both overlays gone from the inventory
     assert plan["gone"] == ["backend", "flat"]
     assert {"device": "vx4096", "vni": 4096, "state": "absent"} in plan["overlay"]["overlays"]
-    assert {"name": "cn-backend", "state": "absent"} in plan["overlay"]["bridges"]
-    assert {"bridge": "cn-backend", "state": "absent"} in plan["overlay"]["nat"]
+    assert {"name": "cn-backend", "state": "absent"} in plan["bridge"]["bridges"]
+    assert {"bridge": "cn-backend", "state": "absent"} in plan["bridge"]["nat"]
     assert sorted(plan["record_pending"]["networks"]) == ["backend", "bridge", "flat"]
     assert sorted(plan["record"]["networks"]) == ["bridge"]
     down = fleet_plan.build(NETS[:1], hosts, "h1", teardown=True)

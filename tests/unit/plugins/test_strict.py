@@ -120,9 +120,9 @@ def test_interface_names_are_stable_and_can_be_given():
     assert rec["interfaces"] == {"api": {"bridge": "eth0", "backend": "eth1", "flat": "eth2"}}
     hosts["h1"].update(recorded=rec, containers=[dict(api, networks=["backend", "flat"])])
     plan = fleet_plan.build(NETS, hosts, "h1")
-    peers = dict((v["network"], p["peer"]) for v in plan["overlay"]["veths"] for p in v["pairs"])
+    peers = dict((v["network"], p["peer"]) for v in plan["bridge"]["veths"] for p in v["pairs"])
     assert peers == {"backend": "eth1", "flat": "eth2"}  # not renamed to eth0/eth1
-    first = [p for v in plan["overlay"]["veths"] for p in v["pairs"] if p["peer"] == "eth1"][0]
+    first = [p for v in plan["bridge"]["veths"] for p in v["pairs"] if p["peer"] == "eth1"][0]
     assert "gateway" in first  # the first listed network still holds the default route
     # a new network takes the lowest free name; a given name is used; one that another network holds is refused
     hosts["h1"].update(recorded=plan["record"], containers=[dict(api, networks=["backend", "flat", "bridge"])])
@@ -164,9 +164,9 @@ def test_a_lost_record_is_rebuilt_from_the_kernels_view():
 def test_the_overlay_mtu_follows_the_smallest_underlay():
     def mtus(plan):
         vx = dict((o["name"], o["mtu"]) for o in plan["overlay"]["overlays"])
-        br = dict((b["network"], b["mtu"]) for b in plan["overlay"]["bridges"] + plan["bridge"]["bridges"])
+        br = dict((b["network"], b["mtu"]) for b in plan["bridge"]["bridges"])
         pairs = dict((v["network"], sorted(set(p["mtu"] for p in v["pairs"])))
-                     for v in plan["overlay"]["veths"] + plan["bridge"]["veths"])
+                     for v in plan["bridge"]["veths"])
         return vx, br, pairs
 
     both = {"h1": [{"name": "api", "networks": ["bridge", "backend", "flat"]}]}

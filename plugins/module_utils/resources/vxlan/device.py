@@ -94,6 +94,7 @@ def _create(view, item, device):
                                     device["dev"], " proxy" if device["proxy"] else ""),
                   name=name, vni=item["vni"], port=item["port"], local=device["local"], dev=device["dev"],
                   proxy=device["proxy"], mtu=device["mtu"], mac=device["mac"], mark=mark(item))]
+    out[0].creates = (None, name, mark(item))  # marked by the op right after, journaled for a kill in between
     if item["mode"] == "l2":
         out.append(_master(view, item))
     out.append(link_set(obj, None, name, [("state", "up", "up")]))

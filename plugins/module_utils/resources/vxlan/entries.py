@@ -61,8 +61,8 @@ def permanent(neigh):
 
 
 def owners(item):
-    """owner(dst=..., ip=...) -> the key ('peer', underlay address) of the peer an entry belongs to (by
-    address, lease or endpoint)."""
+    """owner(dst=..., ip=...) -> the key ('peer', device, underlay address) of the peer an entry belongs to
+    (by address, lease or endpoint): the drift report's 'peer vx4097 192.0.2.12' says which overlay's."""
     by = {}
     for peer in item["peers"]:
         by[peer["address"]] = peer["address"]
@@ -72,7 +72,7 @@ def owners(item):
             by[ip] = peer["address"]
 
     def owner(dst=None, ip=None):
-        return ("peer", by.get(dst or ip, dst or ip))
+        return ("peer", item["device"], by.get(dst or ip, dst or ip))
     return owner
 
 
@@ -116,7 +116,7 @@ def plan(item, want, have_routes, have_fdb, observed_neigh):
 
 
 def views(item, fdb, neigh, routes):
-    """{('peer', address): {fdb, neighbours, routes}} of the entries given: every peer's grouped at once (not
+    """{('peer', device, address): {fdb, neighbours, routes}} of the entries given: every peer's grouped at once (not
     once per peer: a thousand peers stay linear)."""
     owner, out = owners(item), {}
 

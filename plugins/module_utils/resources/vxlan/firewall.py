@@ -40,10 +40,11 @@ def plan(view, item, want):
     return [restore] if restore else []
 
 
-def before(view):
-    return SCOPE.owned("filter", view.xt)
+def before(view, key):
+    """One chain's rules (key: ('iptables', 'filter', chain)) as observed."""
+    return view.xt.get(key[2])
 
 
-def after(view, want):
+def after(view, want, key):
     chains, jumps = want
-    return SCOPE.owned("filter", SCOPE.after_table("filter", view.xt, chains["filter"], jumps))
+    return SCOPE.after_table("filter", view.xt, chains["filter"], jumps).get(key[2])

@@ -107,7 +107,7 @@ class VxlanOverlay(Resource):
 
     def before(self, view, key):
         if key[0] == "iptables":
-            return firewall.before(view)
+            return firewall.before(view, key)
         if key[0] == "vxlan":
             return device.before(view, self.item)
         return view.memo("peers_before", lambda: entries.views(
@@ -116,7 +116,7 @@ class VxlanOverlay(Resource):
 
     def after(self, view, key):
         if key[0] == "iptables":
-            return firewall.after(view, self._firewall(view))
+            return firewall.after(view, self._firewall(view), key)
         if self.item["state"] == "absent":
             return None
         if key[0] == "vxlan":
