@@ -1,7 +1,9 @@
-"""Benchmark (issue 3): converge N container endpoints on one lab host - a namespace, a veth pair with the
-peer inside it, the host end a bridge port, an address and a default route - through the modules' list
-forms in ansible-playbook, beside a hand-written shell script of ip commands doing the same work, in the
-same run, on fresh lab hosts. Then a no-op rerun, watched by 'ip monitor all-nsid'.
+"""Benchmark (issue 3; issue 18 adds the CNI plugins): converge N container endpoints on one lab host - a
+namespace, a veth pair with the peer inside it, the host end a bridge port, an address and a default route -
+through the modules' list forms in ansible-playbook, beside a hand-written shell script of ip commands and
+the CNI reference plugins (loopback, then bridge with host-local IPAM, one ADD per container, as container
+runtimes call them; Debian's containernetworking-plugins) doing the same work, in the same run, on fresh lab
+hosts. Then a no-op rerun, watched by 'ip monitor all-nsid'.
 
 Run as root from the repository: .venv/bin/python bench/endpoints.py [--sizes 10 100 1000] [--python PY]
 Goals: at N=1000 the playbook (Ansible's overhead included) takes <= 0.35x the script's time; the no-op
@@ -65,6 +67,27 @@ def script(count):
     return "\n".join(lines) + "\n"
 
 
+CNI = "/usr/lib/cni"
+CNI_BRIDGE = {"cniVersion": "1.0.0", "name": "bench", "type": "bridge", "bridge": "br0", "isDefaultGateway": True,
+              "ipMasq": False, "ipam": {"type": "host-local", "subnet": "10.0.0.0/8", "gateway": "10.0.0.1",
+                                        "dataDir": "/run/cnet-bench-ipam"}}  # the lab host's own /run
+CNI_LOOPBACK = {"cniVersion": "1.0.0", "name": "lo", "type": "loopback"}
+
+
+def cni_script(count):
+    """The CNI reference plugins as containerd, podman and Kubernetes use them: the runtime makes the namespace,
+    then one ADD of loopback and one of bridge (host-local IPAM) per container, each a new plugin process."""
+    lines = ["set -e", "export CNI_PATH=%s CNI_COMMAND=ADD" % CNI,
+             "lo='%s'" % json.dumps(CNI_LOOPBACK), "br='%s'" % json.dumps(CNI_BRIDGE)]
+    for i in range(count):
+        lines += ["ip netns add c%d" % i,
+                  'echo "$lo" | CNI_CONTAINERID=c%d CNI_NETNS=/run/netns/c%d CNI_IFNAME=lo %s/loopback >/dev/null'
+                  % (i, i, CNI),
+                  'echo "$br" | CNI_CONTAINERID=c%d CNI_NETNS=/run/netns/c%d CNI_IFNAME=eth0 %s/bridge >/dev/null'
+                  % (i, i, CNI)]
+    return "\n".join(lines) + "\n"
+
+
 def fresh(python, count):
     """A new one-host lab, after the kernel has finished tearing down the previous one's namespaces."""
     fleet.down(LAB)
@@ -72,10 +95,10 @@ def fresh(python, count):
     return fleet.up(LAB, 1, owner=os.getpid(), python=python)
 
 
-def run_script(workdir, count):
+def run_script(workdir, count, make=None):
     path = os.path.join(workdir, "endpoints.sh")
     with open(path, "w") as handle:
-        handle.write(script(count))
+        handle.write((make or script)(count))
     start = time.monotonic()
     subprocess.run(fleet.exec_argv(LAB, "h1", ["sh", path]), check=True, capture_output=True)
     return time.monotonic() - start
@@ -117,6 +140,10 @@ def measure(python, count):
                                        for i in range(count)]}, handle)
         fresh(python, count)
         script_s = run_script(workdir, count)
+        cni_s = None
+        if os.path.exists(os.path.join(CNI, "bridge")):
+            fresh(python, count)
+            cni_s = run_script(workdir, count, cni_script)
         state = fresh(python, count)
         wall, module_s, writes, _changed = run_playbook(workdir, state)
         # the objects the modules write; the kernel's own neighbour-cache churn (IPv6 multicast entries
@@ -139,7 +166,8 @@ def measure(python, count):
             monitor.terminate()
             monitor.wait(timeout=10)
         fleet.down(LAB)
-    return {"n": count, "script_s": script_s, "playbook_s": wall, "ratio": wall / script_s, "module_s": module_s,
+    return {"n": count, "script_s": script_s, "cni_s": cni_s, "cni_ratio": wall / cni_s if cni_s else None,
+            "playbook_s": wall, "ratio": wall / script_s, "module_s": module_s,
             "module_ms_per_endpoint": 1000 * module_s / count, "writes": writes, "noop_playbook_s": noop_wall,
             "noop_module_s": noop_module_s, "noop_writes": noop_writes, "noop_changed": noop_changed,
             "noop_monitor_events": noop_events, "noop_event_sample": during[:8]}
@@ -152,15 +180,20 @@ def main():
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
     rows = []
-    print("| N | ip script (s) | ansible-playbook (s) | ratio | module time (s) | module ms/endpoint | netlink writes "
-          "| no-op module time (s) | no-op changed | no-op netlink events |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if not os.path.exists(os.path.join(CNI, "bridge")):
+        print("the CNI reference plugins are not installed (apt-get install containernetworking-plugins): not measured")
+    print("| N | ip script (s) | CNI plugins (s) | ansible-playbook (s) | vs script | vs CNI | module time (s) "
+          "| module ms/endpoint | netlink writes | no-op module time (s) | no-op changed | no-op netlink events |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for count in args.sizes:
             row = measure(args.python, count)
             rows.append(row)
-            print("| %(n)d | %(script_s).2f | %(playbook_s).2f | %(ratio).2f | %(module_s).2f | %(module_ms_per_endpoint).2f "
-                  "| %(writes)d | %(noop_module_s).2f | %(noop_changed)s | %(noop_monitor_events)d |" % row, flush=True)
+            cni = dict(row, cni="%.2f" % row["cni_s"] if row["cni_s"] else "-",
+                       vs_cni="%.2f" % row["cni_ratio"] if row["cni_ratio"] else "-")
+            print("| %(n)d | %(script_s).2f | %(cni)s | %(playbook_s).2f | %(ratio).2f | %(vs_cni)s | %(module_s).2f "
+                  "| %(module_ms_per_endpoint).2f | %(writes)d | %(noop_module_s).2f | %(noop_changed)s "
+                  "| %(noop_monitor_events)d |" % cni, flush=True)
     finally:
         fleet.down(LAB)
     if args.json:
@@ -170,6 +203,9 @@ def main():
     if 1000 in by_n:
         big = by_n[1000]
         print("goal ratio <= 0.35 at N=1000: %.2f %s" % (big["ratio"], "met" if big["ratio"] <= 0.35 else "NOT met"))
+        if big["cni_ratio"]:
+            verdict = "met" if big["cni_ratio"] <= 0.1 else "NOT met"
+            print("goal <= 0.1x the CNI plugins at N=1000: %.2f %s" % (big["cni_ratio"], verdict))
         ok = big["noop_module_s"] <= 1.5 and big["noop_monitor_events"] == 0 and not big["noop_changed"]
         print("goal no-op <= 1.5 s, no netlink change: %.2f s, %d events %s"
               % (big["noop_module_s"], big["noop_monitor_events"], "met" if ok else "NOT met"))
