@@ -13,7 +13,10 @@ version_added: 0.1.0
 description:
   - Takes the registered results of the collection's module calls (single calls and loops) from a check and
     diff mode run and returns what drifted - each object the plans touch (for example C(veth ve-web-eth0),
-    C(peer vx4096 192.0.2.12), C(iptables)) with the commands that would repair it.
+    C(peer vx4096 192.0.2.12), C(iptables filter FORWARD), C(sysctl net/ipv4/ip_forward)) with the commands
+    that would repair it.
+  - A command an earlier call already planned, word for word, is listed once (calls that share a chain each
+    plan its repair in a check run; the real run makes it once), unless O(once=false).
 author:
   - cnet.linux contributors (@cnet-linux)
 options:

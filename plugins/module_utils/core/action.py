@@ -37,6 +37,11 @@ class Action:
         self.parts = None
         self.creates = None  # (namespace, link, mark) of a step that makes a link the plan marks later
 
+    def making(self, ns, link, mark):
+        """This step makes link (in namespace ns) that gets mark after it; returns the step."""
+        self.creates = (ns, link, mark)
+        return self
+
     def objects(self):
         """The objects this step changes, as the diff names them."""
         return self.parts or [self.obj]

@@ -52,11 +52,9 @@ class Bridge(Resource):
         link = view.host.link(name)
         mark = marks.make("bridge", net=item["network"])
         if link is None:
-            add = Action(obj, "bridge_add", "ip link add %s%s type bridge stp_state %d" % (
+            out.append(Action(obj, "bridge_add", "ip link add %s%s type bridge stp_state %d" % (
                 name, " mtu %d" % item["mtu"] if item["mtu"] else "", 1 if item["stp"] else 0),
-                name=name, mtu=item["mtu"], stp=bool(item["stp"]), mark=mark)
-            add.creates = (None, name, mark)  # marked by the op right after, journaled for a kill in between
-            out.append(add)
+                name=name, mtu=item["mtu"], stp=bool(item["stp"]), mark=mark).making(None, name, mark))
             link = {"index": None, "mtu": item["mtu"], "stp": bool(item["stp"]), "vlan_filtering": False,
                     "alias": mark, "up": False}
         elif link["kind"] != "bridge" or not marks.owned(link["alias"], "bridge"):

@@ -57,13 +57,13 @@ class HostSettings(Resource):
     def single(cls, params, state):
         """The module's form: modules (loaded first: br_netfilter makes the net.bridge sysctls) and sysctls
         ({name: value}, a name with dots or slashes between its parts)."""
+        if state != "present":
+            raise InputError("state: only present: the host role sets its settings back itself at teardown")
         items = [cls.normalize({"kind": "module", "module": m}, "modules[%d]" % i, state)
                  for i, m in enumerate(params.get("modules") or [])]
         for name, value in sorted((params.get("sysctls") or {}).items()):
             parts = name.split("/") if "/" in name else name.split(".")
             items.append(cls.normalize({"kind": "sysctl", "key": parts, "value": value}, "sysctls[%s]" % name, state))
-        if state != "present":
-            raise InputError("state: only present: the host role sets its settings back itself at teardown")
         return items
 
     @classmethod

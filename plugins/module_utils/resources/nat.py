@@ -161,9 +161,9 @@ class NatNetworks(Resource):
         return out
 
     def _after_table(self, view, table):
-        """The whole table as this run leaves it."""
+        """The whole table as this run leaves it (once per table: the diff asks for it chain by chain)."""
         want, jumps = self.desired(view)
-        return SCOPE.after_table(table, view.current[table], want[table], jumps)
+        return view.memo("after " + table, lambda: SCOPE.after_table(table, view.current[table], want[table], jumps))
 
     @staticmethod
     def _sysctl(view, key, value):

@@ -173,9 +173,8 @@ class Netns(Resource):
         name, obj = item["name"], ("netns", item["name"])
         if item["kind"] == "create":
             mark = marks.make("netns", name=name)
-            add = Action(obj, "netns_add", "ip netns add %s" % name, name=name)
-            add.creates = (name, "lo", mark)  # the mark of a namespace we made: its loopback's, set next
-            return [add,
+            # the mark of a namespace we made is its loopback's, set by the next step
+            return [Action(obj, "netns_add", "ip netns add %s" % name, name=name).making(name, "lo", mark),
                     Action(obj, "link_set", "ip -n %s link set lo up alias '%s'" % (name, mark), ns=name, name="lo",
                            state="up", ifalias=mark)]
         source = source_path(item)

@@ -164,10 +164,8 @@ class Veth(Resource):
                 raise InputError("pairs: '%s' already exists in namespace '%s' and is not ours; pick another peer name"
                                  % (peer, ns))
             out.append(Action(obj, "link_del", "ip -n %s link del %s" % (ns, peer), ns=ns, name=peer))
-        add = Action(obj, "veth_add", text, name=item["name"], netns=ns, peer=peer, mtu=item["mtu"], mac=item["mac"],
-                     master=item["bridge"])
-        add.creates = (None, item["name"], self._mark(item))  # marked by the host end's step below
-        out.append(add)
+        out.append(Action(obj, "veth_add", text, name=item["name"], netns=ns, peer=peer, mtu=item["mtu"],
+                          mac=item["mac"], master=item["bridge"]).making(None, item["name"], self._mark(item)))
         # the peer comes up first, without carrier, so its addrgenmode is in place before the kernel configures
         # IPv6 on it (when the host end's 'up' brings the carrier)
         return out + self._peer_link(view, item, None) + self._host_link(view, item, None) \

@@ -93,8 +93,7 @@ def _create(view, item, device):
                   "nolearning%s" % (name, device["mtu"], device["mac"], item["vni"], item["port"], device["local"],
                                     device["dev"], " proxy" if device["proxy"] else ""),
                   name=name, vni=item["vni"], port=item["port"], local=device["local"], dev=device["dev"],
-                  proxy=device["proxy"], mtu=device["mtu"], mac=device["mac"], mark=mark(item))]
-    out[0].creates = (None, name, mark(item))  # marked by the op right after, journaled for a kill in between
+                  proxy=device["proxy"], mtu=device["mtu"], mac=device["mac"], mark=mark(item)).making(None, name, mark(item))]
     if item["mode"] == "l2":
         out.append(_master(view, item))
     out.append(link_set(obj, None, name, [("state", "up", "up")]))

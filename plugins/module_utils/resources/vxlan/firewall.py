@@ -46,5 +46,6 @@ def before(view, key):
 
 
 def after(view, want, key):
+    """One chain's rules as the run leaves them (the table computed once per run: asked chain by chain)."""
     chains, jumps = want
-    return SCOPE.after_table("filter", view.xt, chains["filter"], jumps).get(key[2])
+    return view.memo("filter after", lambda: SCOPE.after_table("filter", view.xt, chains["filter"], jumps)).get(key[2])
