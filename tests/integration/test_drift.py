@@ -17,7 +17,7 @@ import pytest
 from lab import fleet, matrix
 
 from .conftest import run_in
-from .test_playbooks import REPO, playbook
+from .test_playbooks import REPO, ansible_env, playbook
 
 EXAMPLE = os.path.join(REPO, "examples", "lab", "hosts.ini")
 
@@ -105,10 +105,8 @@ def stray(inv):
     have left them: a namespace, and a pair in a sandbox that stays."""
     for module, args in (("cnet.linux.netns", "name=ghost"),
                          ("cnet.linux.veth", "name=cvghost netns=worker peer=eth7 network=backend bridge=cn-backend")):
-        env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-                   ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"))
         res = subprocess.run([os.path.join(REPO, ".venv", "bin", "ansible")] + inv + ["h3", "-m", module, "-a", args],
-                             env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+                             env=ansible_env(), cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
         assert res.returncode == 0 and "CHANGED" in res.stdout, res.stdout + res.stderr
 
 

@@ -13,7 +13,7 @@ from lab import fleet, topology
 
 from . import modrun
 from .conftest import run_in
-from .test_playbooks import BRIDGE, OVERLAY, REPO, inventory, playbook
+from .test_playbooks import BRIDGE, OVERLAY, REPO, ansible_env, inventory, playbook, playbook_argv
 
 PAIRS = 1500
 
@@ -74,11 +74,8 @@ def test_a_module_killed_midway_is_repaired_by_the_next_run_with_nothing_duplica
 
 
 def playbook_in_background(name, inv, *extra):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"))
-    argv = [os.path.join(REPO, ".venv", "bin", "ansible-playbook")] + inv + [os.path.join(REPO, "playbooks", name)]
-    return subprocess.Popen(argv + list(extra), env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    return subprocess.Popen(playbook_argv(name, inv, *extra), env=ansible_env(), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
 
 
 CONTAINERS = {"h1": [{"name": "web", "network": "bridge", "publish": ["2333:22"]},

@@ -25,12 +25,20 @@ def inventory(tmp_path, lab, networks, containers):
     return ["-i", lab["inventory"], "-i", str(tmp_path / "hosts.ini")]
 
 
+def ansible_env():
+    """The environment the repository's Ansible commands run with: its ansible.cfg and collection."""
+    return dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"))
+
+
+def playbook_argv(name, inv, *extra):
+    return [os.path.join(REPO, ".venv", "bin", "ansible-playbook")] + inv + [os.path.join(REPO, "playbooks", name)] \
+        + list(extra)
+
+
 def playbook(name, inv, *extra):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"))
-    argv = [os.path.join(REPO, ".venv", "bin", "ansible-playbook")] + inv + [os.path.join(REPO, "playbooks", name)]
-    return subprocess.run(argv + list(extra), env=env, cwd=REPO, capture_output=True, text=True, timeout=600,
-                          check=False)
+    return subprocess.run(playbook_argv(name, inv, *extra), env=ansible_env(), cwd=REPO, capture_output=True, text=True,
+                          timeout=600, check=False)
 
 
 def host_state(lab, host):
