@@ -11,6 +11,7 @@ Each round also makes a no-op run (it must make no restore call) and a change of
 
 Run as root from the repository: .venv/bin/python bench/ports.py [--ports 1000] [--repeat 11] [--python PY]
 Goal: the module's apply time <= 1.2x one iptables-restore of the same rules; no-op: zero restore calls.
+Beside them (nft backend): the CNI portmap plugin making the same mappings, one ADD per container.
 Prints a table (medians of --repeat rounds; the ratio is the median of each round's ratio); --json FILE also
 writes the numbers.
 """
@@ -97,6 +98,40 @@ def one_round(h1, h2, backend, args, path, first):
     return row
 
 
+PORTMAP = "/usr/lib/cni/portmap"
+
+
+def portmap_script(ports):
+    """The CNI portmap plugin as a runtime chains it: one ADD per container with its port mappings (the
+    container's address from the previous plugin's result), each a new plugin process."""
+    lines = ["set -e", "export CNI_PATH=/usr/lib/cni CNI_COMMAND=ADD CNI_IFNAME=eth0"]
+    for c, item in enumerate(network(ports, "nft")["publish"]):
+        maps = [{"hostPort": int(m.split(":")[0]), "containerPort": int(m.split(":")[1]), "protocol": "tcp"}
+                for m in item["ports"]]
+        conf = {"cniVersion": "1.0.0", "name": "bench", "type": "portmap", "capabilities": {"portMappings": True},
+                "runtimeConfig": {"portMappings": maps},
+                "prevResult": {"cniVersion": "1.0.0", "interfaces": [{"name": "eth0", "sandbox": "/run/netns/p%d" % c}],
+                               "ips": [{"address": item["address"] + "/16", "interface": 0}]}}
+        lines += ["ip netns add p%d" % c]
+        lines += ["echo '%s' | CNI_CONTAINERID=p%d CNI_NETNS=/run/netns/p%d %s >/dev/null"
+                  % (json.dumps(conf), c, c, PORTMAP)]
+    return lines
+
+
+def portmap_time(host, ports):
+    """Seconds the portmap ADDs take for the same published ports (the namespaces made first, untimed), and
+    the DNAT rules they made. Debian 12's plugins write with the system's iptables (here the nft backend)."""
+    lines = portmap_script(ports)
+    setup = "\n".join([ln for ln in lines if ln.startswith("ip netns add")])
+    host.sh(setup, timeout=300)
+    adds = "\n".join([ln for ln in lines if not ln.startswith("ip netns add")])
+    code = ("import subprocess, sys, time; start = time.monotonic(); "
+            "subprocess.run(['sh', '-c', sys.stdin.read()], check=True); print(time.monotonic() - start)")
+    took = float(host.sh("%s -c \"%s\" <<'EOF'\n%s\nEOF" % (host.python, code, adds), timeout=600).stdout)
+    rules = sum(1 for ln in host.sh("iptables-save -t nat").stdout.splitlines() if ln.startswith("-A CNI-DN-"))
+    return took, rules
+
+
 def measure(python, ports, backend, repeat):
     """repeat rounds on one two-host lab, in turns which goes first; (rows, rule count)."""
     state = fleet.up(LAB, 2, owner=os.getpid(), python=python)
@@ -116,7 +151,8 @@ def measure(python, ports, backend, repeat):
                     for i in range(repeat)]
         finally:
             os.unlink(handle.name)
-        return rows, sum(1 for line in rules.splitlines() if line.startswith("-A "))
+        portmap = portmap_time(h2, ports) if backend == "nft" and os.path.exists(PORTMAP) else (None, None)
+        return rows, sum(1 for line in rules.splitlines() if line.startswith("-A ")), portmap
     finally:
         fleet.down(LAB)
 
@@ -132,11 +168,11 @@ def main():
     rows, ok = [], True
     print("| backend | ports | rules | one iptables-restore (s) | module apply (s) | ratio | observe / plan / apply (ms) "
           "| module process (s) | no-op process (s) | no-op restore calls | one mapping changed: process (s) "
-          "| its restore calls |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| its restore calls | CNI portmap (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     try:
         for backend in args.backends:
-            runs, count = measure(args.python, args.ports, backend, args.repeat)
+            runs, count, (portmap_s, portmap_rules) = measure(args.python, args.ports, backend, args.repeat)
             row = dict((key, statistics.median(r[key] for r in runs)) for key in
                        ("apply_s", "engine_s", "restore_s", "noop_s", "change_s", "observe_s", "plan_s",
                         "engine_apply_s"))
@@ -144,13 +180,14 @@ def main():
                         "ratio": statistics.median(r["engine_s"] / r["restore_s"] for r in runs),
                         "noop_restore_calls": max(r["noop_restore_calls"] for r in runs),
                         "change_restore_calls": max(r["change_restore_calls"] for r in runs),
-                        "same_rules": all(r["same_rules"] for r in runs), "runs": runs})
+                        "same_rules": all(r["same_rules"] for r in runs), "runs": runs,
+                        "portmap_s": portmap_s, "portmap_dnat_rules": portmap_rules})
             rows.append(row)
             ms = dict((key, 1000 * row[key]) for key in ("observe_s", "plan_s", "engine_apply_s"))
             print("| %(backend)s | %(ports)d | %(rules)d | %(restore_s).4f | %(engine_s).4f | %(ratio).2f " % row
                   + "| %(observe_s).1f / %(plan_s).1f / %(engine_apply_s).1f " % ms
-                  + "| %(apply_s).3f | %(noop_s).3f | %(noop_restore_calls)d | %(change_s).3f | %(change_restore_calls)d |"
-                  % row, flush=True)
+                  + "| %(apply_s).3f | %(noop_s).3f | %(noop_restore_calls)d | %(change_s).3f | %(change_restore_calls)d " % row
+                  + "| %s |" % ("%.2f" % portmap_s if portmap_s is not None else "-"), flush=True)
             ok = ok and row["same_rules"] and row["ratio"] <= 1.2 and row["noop_restore_calls"] == 0
     finally:
         fleet.down(LAB)

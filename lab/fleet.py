@@ -40,6 +40,9 @@ mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount --bind "$state" /var/lib/cnet
 for dir in /etc/systemd/system /usr/local/sbin /usr/local/lib/cnet; do mount --bind "$root$dir" "$dir"; done
 mount --bind "$hosts" /etc/hosts
+# root's shell start-up file is the machine's (pyenv, cargo ...): bash reads it for every SSH command, ~0.2 s
+# each here; a lab host has its own, as a managed host would
+if [ -f /root/.bashrc ]; then mount --bind "$root/bashrc" /root/.bashrc; fi
 hostname "$host"
 exec /usr/sbin/sshd -D -e -f "$config"
 """
@@ -174,12 +177,17 @@ def _netns_ino(pid):
         return None
 
 
-def _wait_unshared(pids, timeout=5.0, parents=()):
-    """Wait until each process is in a network namespace of its own (not this one, not one of parents')."""
+def _wait_unshared(pids, timeout=30.0, parents=()):
+    """Wait until each process is in a network namespace of its own (not this one, not one of parents'). A new
+    namespace waits for the kernel's cleanup of dying ones (one lock): seconds while a big lab goes down."""
     taken = {os.stat("/proc/self/ns/net").st_ino, None} | {_netns_ino(p) for p in parents}
     deadline = time.monotonic() + timeout
     pending = set(pids)
     while pending and time.monotonic() < deadline:
+        gone = sorted(p for p in pending if not os.path.exists("/proc/%d" % p))
+        if gone:
+            raise LabError("processes %s ended before they had a network namespace of their own (see lab.log and "
+                           "the hosts' sshd.log)" % gone)
         pending = {p for p in pending if _netns_ino(p) in taken}
         if pending:
             time.sleep(0.005)
@@ -276,6 +284,8 @@ def _start(state, config, python):
             os.makedirs(os.path.join(hdir, "root") + path, exist_ok=True)
         for wants in ("multi-user.target.wants", "timers.target.wants"):  # as every systemd machine has them
             os.makedirs(os.path.join(hdir, "root", "etc", "systemd", "system", wants), exist_ok=True)
+        with open(os.path.join(hdir, "root", "bashrc"), "w") as f:
+            f.write("# root's ~/.bashrc on lab host %s (the machine's is not read here)\n" % host["name"])
         hosts_file = os.path.join(hdir, "etc-hosts")
         with open(hosts_file, "w") as f:
             f.write(ETC_HOSTS.format(host=host["name"]))

@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs on the controller: the fleet's inventory variables -> this host's plan (plugin_utils.fleet.plan)."""
+"""Runs on the controller: the fleet's inventory variables -> this host's plan, or with `hosts` (run_once) the
+plans of every host of the run from one view of the fleet (plugin_utils.fleet.plan)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import json
 
 from ansible.plugins.action import ActionBase
 
@@ -60,35 +62,61 @@ def _underlay_mtu(hostvars, address):
     return default.get("mtu") if address and default.get("address") == address else None
 
 
+def _fleet_vars(hostvars, fleet):
+    """{host: the variables its plan reads} for every fleet host, each host's checked for unknown keys once."""
+    hosts = {}
+    for name in fleet:
+        hv = hostvars[name]
+        schema.check_variables([str(key) for key in hv], name)
+        underlay = _underlay(hv)
+        hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
+                              "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
+                              "recorded": hv.get("host_recorded"),
+                              "observed": _observed(hv.get("host_network_info"))})
+    return hosts
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("fleet", "networks", "teardown"))
+    _VALID_ARGS = frozenset(("fleet", "networks", "teardown", "hosts"))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         task_vars = task_vars or {}
         args = self._task.args
         fleet = args.get("fleet")
+        planned = args.get("hosts")
         if not isinstance(fleet, list) or not fleet:
             result.update(failed=True, msg="fleet: the list of the fleet's inventory hosts is required")
             return result
-        me = task_vars["inventory_hostname"]
-        if me not in fleet:
-            fleet = list(fleet) + [me]
+        if planned is not None and "networks" in args:
+            result.update(failed=True, msg="networks and hosts are mutually exclusive: with hosts, every planned "
+                                           "host's own cnet_networks is read")
+            return result
+        if planned is not None and (not isinstance(planned, list) or not planned):
+            result.update(failed=True, msg="hosts: a list of the inventory hosts to plan is expected "
+                                           "(ansible_play_batch, with run_once)")
+            return result
         hostvars = task_vars["hostvars"]
-        hosts = {}
+        me = task_vars["inventory_hostname"]
+        fleet = list(fleet) + [h for h in (planned or [me]) if h not in fleet]
+        teardown = bool(args.get("teardown"))
         try:
-            for name in fleet:
-                hv = hostvars[name]
-                schema.check_variables([str(key) for key in hv], name)
-                underlay = _underlay(hv)
-                hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
-                                      "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
-                                      "recorded": hv.get("host_recorded"),
-                                      "observed": _observed(hv.get("host_network_info"))})
-            plan = fleet_plan.build(_plain(args.get("networks")), hosts, me, teardown=bool(args.get("teardown")))
+            hosts = _fleet_vars(hostvars, fleet)
+            if planned is None:
+                plan = fleet_plan.build(_plain(args.get("networks")), hosts, me, teardown=teardown)
+                result.update(changed=False, ansible_facts={"cnet_plan": plan})
+                return result
+            # one view of the fleet per distinct cnet_networks (normally one for the whole run)
+            groups = {}
+            for name in planned:
+                networks = _plain(hostvars[name].get("cnet_networks") or [])
+                groups.setdefault(json.dumps(networks, sort_keys=True), (networks, []))[1].append(name)
+            plans = {}
+            for networks, members in groups.values():
+                plans.update(fleet_plan.build_all(networks, hosts, members, teardown=teardown))
         except InputError as exc:
             result.update(failed=True, msg=str(exc))
             return result
-        result.update(changed=False, ansible_facts={"cnet_plan": plan})
+        result.update(changed=False, plans=plans)
         return result

@@ -65,9 +65,10 @@ def _walk(result, found):
 
 
 def drift_report(results, once=True):
-    """Objects and actions of every changed call. Calls that share an object (each overlay's call keeps the
-    VXLAN port's dispatch chain and its INPUT jump) each plan its repair in a check run, where none sees what
-    an earlier one would do; the real run makes it once, in the first. So a step an earlier call already
+    """Objects and actions of every changed call. Calls that share an object (separate vxlan_overlay calls
+    each keep the VXLAN port's dispatch chain and its INPUT jump; the roles make one call for every overlay)
+    each plan its repair in a check run, where none sees what an earlier one would do; the real run makes it
+    once, in the first. So a step an earlier call already
     planned, word for word, is listed once: the report says what the real run does. once=False lists every
     call's actions as they are (the report of a real run: what each call did)."""
     objects, actions, earlier = set(), [], set()

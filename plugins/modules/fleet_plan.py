@@ -17,6 +17,10 @@ description:
     addresses that stay stable (what each host recorded after its last run is kept, pins are honoured, new
     ones get free slots), and sets the fact C(cnet_plan) - the arguments of this host's module calls, what
     to remove, the overlay health probes and the record to keep. The roles of this collection use it.
+  - With O(hosts) and C(run_once), it plans every listed host from one view of the fleet and returns
+    C(plans); the fleet is checked and allocated once per run instead of once per host (which costs
+    C(hosts^2) on the controller). Each planned host's own C(cnet_networks) is read; hosts that share the
+    same networks share one view.
   - Bad input fails with the variable, the host and the item named, before any host is changed. Every key is
     checked (an unknown one is named with the nearest valid key), and so are the values' types and ranges.
   - Nothing running is renumbered or renamed as a side effect - a pin on the address an automatic container
@@ -38,10 +42,18 @@ options:
     elements: str
     required: true
   networks:
-    description: The networks (C(cnet_networks)).
+    description:
+      - The networks (C(cnet_networks)) of the one host planned when O(hosts) is not given.
+      - Mutually exclusive with O(hosts).
     type: list
     elements: dict
     default: []
+  hosts:
+    description:
+      - The hosts to plan, normally C(ansible_play_batch) with C(run_once), so one task plans the run.
+      - Mutually exclusive with O(networks).
+    type: list
+    elements: str
   teardown:
     description: Plan the removal of everything (networks in the inventory and in the host's record).
     type: bool
@@ -49,7 +61,18 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Compute this host's plan
+- name: Compute the plans of this run's hosts once, then take each host's
+  cnet.linux.fleet_plan:
+    fleet: "{{ groups['all'] }}"
+    hosts: "{{ ansible_play_batch }}"
+  run_once: true
+  register: fleet_plans
+
+- name: This host's part
+  ansible.builtin.set_fact:
+    cnet_plan: "{{ fleet_plans.plans[inventory_hostname] }}"
+
+- name: Compute this host's plan alone
   cnet.linux.fleet_plan:
     fleet: "{{ groups['all'] }}"
     networks: "{{ cnet_networks }}"
@@ -58,7 +81,11 @@ EXAMPLES = r'''
 RETURN = r'''
 ansible_facts:
   description: C(cnet_plan), this host's module arguments, removals, health probes and record.
-  returned: success
+  returned: success, without O(hosts)
+  type: dict
+plans:
+  description: "C({host: plan}) for every host in O(hosts), each what C(cnet_plan) holds."
+  returned: success, with O(hosts)
   type: dict
 '''
 
@@ -68,8 +95,9 @@ from ansible.module_utils.basic import AnsibleModule
 def main():
     module = AnsibleModule(argument_spec=dict(fleet=dict(type="list", elements="str", required=True),
                                               networks=dict(type="list", elements="dict", default=[]),
+                                              hosts=dict(type="list", elements="str"),
                                               teardown=dict(type="bool", default=False)),
-                           supports_check_mode=True)
+                           mutually_exclusive=[("networks", "hosts")], supports_check_mode=True)
     module.fail_json(msg="cnet.linux.fleet_plan is an action: it runs on the controller inside a play")
 
 

@@ -15,9 +15,9 @@ description:
   - Loads kernel modules (first) and sets sysctls of the network namespace the module runs in, such as
     C(net.ipv4.ip_forward). Each setting is an object of the plan, so check mode and C(drift.yml) name a
     flipped sysctl (C(sysctl net/ipv4/ip_forward)) or a module that is not loaded (C(module br_netfilter)).
-  - The C(cnet.linux.host) role calls it; C(cnet-restore) converges the same settings at boot from the role's
-    record (C(host.json)). Nothing is recorded by this module, and it never sets a setting back (the role's
-    teardown does, to the values it recorded before its first converge).
+  - The C(cnet.linux.host) role calls it with O(record=true); C(cnet-restore) converges the same settings at
+    boot from that record (C(host.json)). It never sets a setting back (the role's teardown does, to the values
+    the record keeps from before the first converge).
 author:
   - cnet.linux contributors (@cnet-linux)
 extends_documentation_fragment:
@@ -32,6 +32,21 @@ options:
     default: {}
   modules:
     description: Kernel modules to load (C(modprobe)) when they are not loaded; loaded before the sysctls are set.
+    type: list
+    elements: str
+    default: []
+  record:
+    description:
+      - After a real run, keep C(<state_dir>/host.json) - these settings, what C(cnet-restore) sets at boot - and,
+        from the first run that records it, how the host was before - the O(remember) sysctls' values and the
+        O(modules) that were not loaded - what the role's teardown sets back. Written only when it would change;
+        never in check mode.
+    type: bool
+    default: false
+  remember:
+    description:
+      - Sysctls (C(net.*), named as in O(sysctls)) whose values before the first recorded run O(record) keeps.
+        One that does not exist then (C(net.bridge.*) before br_netfilter is loaded) is left out.
     type: list
     elements: str
     default: []
@@ -72,6 +87,8 @@ def main():
     run(HostSettings, dict(
         sysctls=dict(type="dict", default={}),
         modules=dict(type="list", elements="str", default=[]),
+        record=dict(type="bool", default=False),
+        remember=dict(type="list", elements="str", default=[]),
         state=dict(type="str", choices=["present"], default="present"),
     ))
 

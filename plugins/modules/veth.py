@@ -182,6 +182,14 @@ options:
       - Remove the pairs the collection made for O(network) (or O(bridge)) that O(pairs) does not name.
     type: bool
     default: false
+  purge_networks:
+    description:
+      - The network labels this call is authoritative for - every pair the collection made for one of them that
+        O(pairs) does not name is removed. Lets one call converge several networks (each pair names its own
+        O(pairs[].network) and O(pairs[].bridge)), a network with no pair left included.
+      - Mutually exclusive with O(purge).
+    type: list
+    elements: str
 seealso:
   - module: cnet.linux.netns
   - module: cnet.linux.bridge
@@ -208,6 +216,13 @@ EXAMPLES = r'''
         addresses: [172.17.0.11/16, "fd00:17::11/64"]
         gateway: 172.17.0.1
         gateway6: "fd00:17::1"
+
+- name: Every network of a host in one call (each authoritative for its pairs)
+  cnet.linux.veth:
+    purge_networks: [bridge, backend]
+    pairs:
+      - {netns: web, network: bridge, bridge: cnet0, addresses: [172.17.0.10/16], gateway: 172.17.0.1}
+      - {netns: api, network: backend, bridge: cnet1, addresses: [10.244.1.2/24], gateway: 10.244.1.1}
 '''
 
 RETURN = r'''
@@ -266,8 +281,9 @@ def main():
                 routes=dict(type="list", elements="dict", options=ROUTE, default=[]),
                 state=dict(type="str", choices=["present", "absent"], default="present"),
                 pairs=dict(type="list", elements="dict", options=PAIR),
-                purge=dict(type="bool", default=False))
-    run(Veth, spec, mutually_exclusive=[["netns", "pairs"], ["name", "pairs"], ["mac", "pairs"]],
+                purge=dict(type="bool", default=False),
+                purge_networks=dict(type="list", elements="str"))
+    run(Veth, spec, mutually_exclusive=[["netns", "pairs"], ["name", "pairs"], ["mac", "pairs"], ["purge", "purge_networks"]],
         required_one_of=[["netns", "pairs"]])
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: vxlan_overlay
-short_description: A VXLAN overlay on one host - the device and every remote peer's entries
+short_description: VXLAN overlays on one host - the devices and every remote peer's entries
 version_added: 0.1.0
 description:
   - Creates the VXLAN device (VNI, UDP port, local underlay address and device, MAC learning off, MTU the
@@ -45,9 +45,8 @@ options:
     description: The VXLAN device name (default C(vx<vni>)).
     type: str
   vni:
-    description: VXLAN network identifier, 1 to 16777215.
+    description: VXLAN network identifier, 1 to 16777215. Required unless O(overlays) is given.
     type: int
-    required: true
   port:
     description: Destination UDP port.
     type: int
@@ -111,6 +110,85 @@ options:
       - Overlays sharing a port accept each other's peers (the kernel tells them apart by VNI).
     type: bool
     default: true
+  overlays:
+    description:
+      - Several overlays of this host in one call, each with the options of the single form (O(name), O(device),
+        O(vni), O(port), O(mode), O(local), O(dev), O(mtu), O(lease), O(bridge), O(peers), O(firewall),
+        O(state)); O(backend) is the call's. One observation and one plan for them all; the port filter of
+        every overlay listed is one C(iptables-restore), so a shared chain or jump is planned once.
+      - Mutually exclusive with the single form's options.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: As O(name).
+        type: str
+      device:
+        description: As O(device).
+        type: str
+      vni:
+        description: As O(vni).
+        type: int
+        required: true
+      port:
+        description: As O(port).
+        type: int
+        default: 4789
+      mode:
+        description: As O(mode).
+        type: str
+        choices: [l3, l2]
+        default: l3
+      local:
+        description: As O(local).
+        type: str
+      dev:
+        description: As O(dev).
+        type: str
+      mtu:
+        description: As O(mtu).
+        type: int
+      lease:
+        description: As O(lease).
+        type: str
+      bridge:
+        description: As O(bridge).
+        type: str
+      peers:
+        description: As O(peers).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          address:
+            description: As O(peers[].address).
+            type: str
+            required: true
+          lease:
+            description: As O(peers[].lease).
+            type: str
+          endpoints:
+            description: As O(peers[].endpoints).
+            type: list
+            elements: dict
+            suboptions:
+              ip:
+                description: As O(peers[].endpoints[].ip).
+                type: str
+                required: true
+              mac:
+                description: As O(peers[].endpoints[].mac).
+                type: str
+                required: true
+      firewall:
+        description: As O(firewall).
+        type: bool
+        default: true
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
   backend:
     description:
       - Which iptables holds the port filter. V(auto) is whatever C(iptables-restore) is on the host (Debian and
@@ -131,6 +209,19 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Every overlay of this host in one call (one plan, one restore of the port filter)
+  cnet.linux.vxlan_overlay:
+    overlays:
+      - name: backend
+        vni: 4096
+        lease: 10.244.1.0/24
+        peers: [{address: 192.0.2.12, lease: 10.244.2.0/24}]
+      - name: swarm
+        vni: 4097
+        mode: l2
+        bridge: br-swarm
+        peers: [{address: 192.0.2.12, endpoints: [{ip: 10.245.0.12, mac: "02:42:0a:f5:00:0c"}]}]
+
 - name: Flannel-like overlay, this host leasing 10.244.1.0/24
   cnet.linux.vxlan_overlay:
     name: backend
@@ -188,14 +279,17 @@ def main():
     endpoint = dict(ip=dict(type="str", required=True), mac=dict(type="str", required=True))
     peer = dict(address=dict(type="str", required=True), lease=dict(type="str"),
                 endpoints=dict(type="list", elements="dict", options=endpoint))
-    spec = dict(name=dict(type="str"), device=dict(type="str"), vni=dict(type="int", required=True),
-                port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
-                local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
-                bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=peer, default=[]),
-                firewall=dict(type="bool", default=True),
-                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"),
-                state=dict(type="str", choices=["present", "absent"], default="present"))
-    run(VxlanOverlay, spec)
+    overlay = dict(name=dict(type="str"), device=dict(type="str"), vni=dict(type="int"),
+                   port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
+                   local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
+                   bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=peer, default=[]),
+                   firewall=dict(type="bool", default=True),
+                   state=dict(type="str", choices=["present", "absent"], default="present"))
+    listed = dict(overlay, vni=dict(type="int", required=True))
+    spec = dict(overlay, overlays=dict(type="list", elements="dict", options=listed),
+                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"))
+    run(VxlanOverlay, spec, required_one_of=[["vni", "overlays"]],
+        mutually_exclusive=[["overlays", key] for key in sorted(overlay)])
 
 
 if __name__ == "__main__":

@@ -208,3 +208,51 @@ def test_only_listed_peers_may_send_to_the_vxlan_port(make_lab):
     gone = h1.converge("vxlan_overlay", {"vni": VNI, "state": "absent"})["actions"]
     assert gone[-1] == "ip link del vx4096" and "CNET-V" not in h1.sh("iptables-save").stdout
     assert h1.sh("iptables-save | grep -- '-F-cnet1\\|-P-cnet1'").stdout == nat_rules
+
+
+def test_several_overlays_in_one_call_plan_their_port_filter_once(make_lab):
+    """The list form: an l3 and an l2 overlay per host in one call - one restore for both overlays' port
+    filter, so a shared jump deleted is planned once; each overlay's traffic passes; one goes, the other stays."""
+    lab = make_lab(2)
+    hosts = fleet_hosts(lab, modrun.PYTHONS["pyroute2-0.7"])
+    macs = {1: "02:42:0a:f5:00:0b", 2: "02:42:0a:f5:00:0c"}
+    calls = []
+    for i, host in enumerate(hosts, 1):
+        container_l3(host, i)
+        host.run("bridge", {"name": "br-flat", "mtu": 1450})
+        host.run("netns", {"name": "f%d" % i})
+        host.run("veth", {"netns": "f%d" % i, "bridge": "br-flat", "mtu": 1450, "mac": macs[i],
+                          "addresses": ["10.245.0.%d/24" % (10 + i)]})
+        other = lab["hosts"][2 - i]["address"]
+        l3 = dict(l3_args(lab, i))
+        l2 = {"name": "flat", "vni": VNI + 1, "mode": "l2", "bridge": "br-flat",
+              "peers": [{"address": other, "endpoints": [{"ip": "10.245.0.%d" % (13 - i), "mac": macs[3 - i]}]}]}
+        calls.append({"overlays": [l3, l2]})
+        result = host.converge("vxlan_overlay", calls[-1])
+        rules = [a for a in result["actions"] if a.startswith("iptables ")]
+        assert rules[0] == "iptables -t filter -N CNET-VXLAN" and len(rules) == len(set(rules)), result["actions"]
+        assert "ip link add vx4096" in " ".join(result["actions"]) and "ip link set vx4097 master br-flat" \
+            in result["actions"]
+        assert set(key.split(" ")[0] for key in result["diff"]["after"]) >= {"vxlan", "peer", "iptables"}
+    assert ping(hosts[0], "c1", "10.244.2.10").returncode == 0
+    assert ping(hosts[0], "f1", "10.245.0.12").returncode == 0
+    rules = hosts[0].sh("iptables -S CNET-VXLAN").stdout
+    assert "-j CNET-V-vx4096" in rules and "-j CNET-V-vx4097" in rules
+    # the shared INPUT jump deleted: one call plans its repair once, and does exactly that
+    hosts[0].sh("iptables -D INPUT -p udp -j CNET-VXLAN")
+    predicted = hosts[0].run("vxlan_overlay", calls[0], check=True)["actions"]
+    assert predicted == ["iptables -t filter -I INPUT 1 -p udp -j CNET-VXLAN"], predicted
+    assert hosts[0].run("vxlan_overlay", calls[0])["actions"] == predicted
+    again = hosts[0].run("vxlan_overlay", calls[0])
+    assert again["changed"] is False and again["netlink_writes"] == 0
+    # the l2 overlay goes; the l3 one and its chain stay
+    gone = {"overlays": [calls[0]["overlays"][0], {"device": "vx4097", "vni": VNI + 1, "state": "absent"}]}
+    actions = hosts[0].converge("vxlan_overlay", gone)["actions"]
+    assert "ip link del vx4097" in actions
+    rules = hosts[0].sh("iptables -S CNET-VXLAN").stdout
+    assert "-j CNET-V-vx4096" in rules and "CNET-V-vx4097" not in rules
+    assert ping(hosts[0], "c1", "10.244.2.10").returncode == 0
+    # one input mistake names the overlay, and nothing changes
+    bad = {"overlays": [calls[0]["overlays"][0], dict(calls[0]["overlays"][1], mode="l2", bridge=None)]}
+    res = hosts[0].run("vxlan_overlay", bad, expect_fail=True)
+    assert res["msg"].startswith("overlays[1] (flat): bridge: mode l2 needs"), res["msg"]

@@ -94,6 +94,8 @@ def _one(ctx, resource, diff):
             ctx.applied()
         if resource.remember(ctx.records(DESIRED)):  # converged: this is the host's desired state now
             ctx.touch(DESIRED)
+        for kind in resource.keep(ctx.records, view):  # documents of its own the resource updated (host.json)
+            ctx.touch(kind)
         ctx.save()
     finished = time.time()
     result = {

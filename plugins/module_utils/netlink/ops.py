@@ -16,6 +16,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.ops import registr
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import const, encode, namespaces, sockets
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.sock import NetlinkError
 
+IPV6_MIN_MTU = 1280  # a device below it gets no IPv6 configuration from the kernel
+
 OPS = {}  # op name -> function(ctx, **args) -> undo Action or None
 op = registry(OPS)
 
@@ -119,7 +121,14 @@ def vxlan_add(ctx, name, vni, port, local, dev, proxy, mtu, mac, mark):
     nl.send(None, encode.vxlan_add(name, vni, port, local, nl.index(None, dev), learning=False, proxy=proxy,
                                    mtu=mtu, mac=mac))
     undo = Action(("vxlan", name), "link_del", "ip link del %s" % name, ns=None, name=name)
-    _link_set(nl, None, name, ifalias=mark, addrgenmode="none")
+    try:
+        # below IPv6's minimum MTU (1280) the kernel gives a device no IPv6 at all: nothing to turn off, and
+        # asking would fail (EAFNOSUPPORT)
+        _link_set(nl, None, name, ifalias=mark, addrgenmode="none" if mtu is None or mtu >= IPV6_MIN_MTU else None)
+    except OSError:
+        nl.send(None, encode.link_del(nl.index(None, name)))  # made, but not as planned: not left behind
+        nl.drop(None, name)
+        raise
     return undo
 
 

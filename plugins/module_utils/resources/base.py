@@ -149,6 +149,12 @@ class Resource:
         record["version"] = RECORD_VERSION
         return changed
 
+    def keep(self, records, view):
+        """After a real run, besides remember(): the names of the state directory's documents (records(name),
+        a dict to update in place) this resource keeps itself, that it changed. view: what observe() read before
+        the run changed anything."""
+        return []
+
     def forgotten(self, entries):
         """Recorded keys this call removes besides its absent items (what purge deletes)."""
         if not getattr(self, "purge", False):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The host's own settings the collection's networks rely on - sysctls of the host's namespace (IPv4
 forwarding) and kernel modules (br_netfilter) - as a resource, so a boot-time restore sets them again with
-the same engine. The host role records them in <state_dir>/host.json."""
+the same engine. With the record option the run keeps them in <state_dir>/host.json, with how the host was
+before the first run that recorded them."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -25,6 +26,7 @@ def _module_loaded(name):
 
 _PART = re.compile(r"^[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*$")  # a /proc/sys path part ('.' and '..' are not)
 _MODULE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+HOST_RECORD = "host"  # <state_dir>/host.json, kept with the record option; cnet-restore reads it
 
 
 class HostSettings(Resource):
@@ -74,14 +76,44 @@ class HostSettings(Resource):
                  for key, value in sorted((record.get("sysctls") or {}).items())]
         return cls([cls.normalize(raw, "host.json[%d]" % i, "present") for i, raw in enumerate(raws)])
 
+    @classmethod
+    def options_of(cls, params):
+        remember = []
+        for i, name in enumerate(params.get("remember") or []):
+            parts = name.split("/") if "/" in name else name.split(".")
+            if not all(_PART.match(part) for part in parts) or parts[0] != "net":
+                raise InputError("remember[%d]: '%s' is not a net.* sysctl's name (like net.ipv4.ip_forward)" % (i, name))
+            remember.append("/".join(parts))
+        return {"record": bool(params.get("record")), "remember_sysctls": remember}
+
     def remember(self, record):
-        return False  # recorded by the host role (host.json), not by the runs that converge it
+        return False  # the boot-time restore reads host.json (keep()), not desired.json
+
+    def keep(self, records, view):
+        """With the record option: <state_dir>/host.json - the settings (what cnet-restore sets at boot) and,
+        from the first run that records them, how the host was before it (what teardown sets back): the
+        remembered sysctls' values and the modules that were not loaded."""
+        if not getattr(self, "record", False):
+            return []
+        doc = records(HOST_RECORD)
+        want = {"version": 1, "modules": [i["module"] for i in self.items if i["kind"] == "module"],
+                "sysctls": dict(("/".join(i["key"]), i["value"]) for i in self.items if i["kind"] == "sysctl"),
+                "before": doc.get("before") if isinstance(doc.get("before"), dict) else {
+                    "sysctls": dict((key, value) for key, value in sorted(view.remembered.items()) if value is not None),
+                    "modules_loaded": [i["module"] for i in self.items if i["kind"] == "module"
+                                       and not view.loaded[i["name"]]]}}
+        if doc == want:
+            return []
+        doc.clear()
+        doc.update(want)
+        return [HOST_RECORD]
 
     def observe(self, ctx):
         return View(ctx.check, values=dict((item["name"], sysctl.read(item["key"]))
                                            for item in self.items if item["kind"] == "sysctl"),
                     loaded=dict((item["name"], _module_loaded(item["module"]))
-                                for item in self.items if item["kind"] == "module"))
+                                for item in self.items if item["kind"] == "module"),
+                    remembered=dict((key, sysctl.read(key.split("/"))) for key in getattr(self, "remember_sysctls", [])))
 
     def present(self, view, item):
         if item["kind"] == "module":

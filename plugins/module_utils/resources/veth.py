@@ -88,17 +88,28 @@ class Veth(Resource):
 
     @classmethod
     def options_of(cls, params):
-        return {"purge": bool(params.get("purge")), "network": inputs.label(params.get("network") or params.get("bridge"))}
+        scope = [inputs.label(n) for n in params.get("purge_networks") or []]
+        return {"purge": bool(params.get("purge")), "network": inputs.label(params.get("network") or params.get("bridge")),
+                "purge_networks": scope}
 
     def validate(self):
         if self.purge and not self.network:
             raise InputError("purge: needs 'network' (or a top-level 'bridge') to know which pairs are in scope")
+        if self.purge and self._purge_networks():
+            raise InputError("purge and purge_networks: give one (purge_networks names every network in scope)")
+
+    def _purge_networks(self):
+        return getattr(self, "purge_networks", None) or []  # a record of an older run has no such option
+
+    @property
+    def scope(self):
+        """The network labels whose pairs the list is authoritative for (their owned pairs not listed go)."""
+        return set(self._purge_networks()) or (set([self.network]) if self.purge else set())
 
     def forgotten(self, entries):
-        """purge removes the network's pairs that are not listed (as purged() does on the host)."""
-        if not self.purge:
-            return []
-        return [key for key, entry in entries.items() if entry["item"]["network"] == self.network and key not in self.by_key]
+        """purge removes the scope's pairs that are not listed (as purged() does on the host)."""
+        scope = self.scope
+        return [key for key, entry in entries.items() if entry["item"]["network"] in scope and key not in self.by_key]
 
     def replay_options(self):
         return {"purge": False, "network": self.network}
@@ -133,11 +144,11 @@ class Veth(Resource):
     # plan
 
     def purged(self, view):
-        out = []
-        if self.purge:
+        out, scope = [], self.scope
+        if scope:
             for name, link in sorted(view.host.links.items()):
                 mark = marks.parse(link["alias"])
-                if link["kind"] == "veth" and mark and mark[0] == "veth" and mark[1].get("net") == self.network \
+                if link["kind"] == "veth" and mark and mark[0] == "veth" and mark[1].get("net") in scope \
                         and name not in self.by_key:
                     out.append(Action(("veth", name), "link_del", "ip link del %s" % name, ns=None, name=name))
         return out

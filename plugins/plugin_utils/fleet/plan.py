@@ -6,7 +6,7 @@ variables (inventory.py), allocates leases and addresses (alloc.py), and returns
 arguments of the few list-form module calls the roles make for this host, what to remove, the overlay
 health targets, and the record the host keeps for the next run.
 
-Every host computes the same fleet from the same inputs, so their views of each other agree.
+build_all() plans every host of a run from one view of the fleet, so their views of each other agree.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,18 +39,21 @@ def endpoint_mac(ip):
 def build(raw_networks, hosts, me, teardown=False):
     """hosts: {name: {containers, leases (pins), underlay, recorded}} for the whole fleet; me: this host.
     teardown: every network of the inventory and of the host's record goes, every container with it."""
-    nets = fleet_inventory.networks(raw_networks, me)
+    return build_all(raw_networks, hosts, [me], teardown)[me]
+
+
+def build_all(raw_networks, hosts, planned, teardown=False):
+    """{host: plan} for every host in `planned`, from one view of the fleet: its variables are checked and its
+    leases and addresses allocated once, not once per host (a run plans n hosts in O(n) allocations)."""
     fleet = sorted(hosts)
-    if me not in hosts:
-        raise InputError("%s is not in the fleet (%s)" % (me, ", ".join(fleet)))
+    for me in planned:
+        if me not in hosts:
+            raise InputError("%s is not in the fleet (%s)" % (me, ", ".join(fleet)))
+    nets = fleet_inventory.networks(raw_networks, planned[0] if len(planned) == 1 else None)
     records = dict((h, _record(hosts[h].get("recorded")) or observed.record(hosts[h].get("observed"), h, nets))
                    for h in fleet)
     if teardown:
-        old = dict(((records[me] or {}).get("networks")) or {})
-        old.update(_net_records(nets.values()))
-        empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []},
-                 "bridge": {"bridges": [], "veths": [], "nat": []}}
-        return _with_removals(empty, {}, {"networks": old})
+        return dict((me, _teardown(nets, records[me])) for me in planned)
     conts = dict((h, fleet_inventory.containers(hosts[h].get("containers"), nets, h)) for h in fleet)
     pins = dict((h, fleet_inventory.lease_pins(hosts[h].get("leases"), nets, h)) for h in fleet)
     overlays = [n for n in nets.values() if n["driver"] == "overlay"]
@@ -68,10 +71,31 @@ def build(raw_networks, hosts, me, teardown=False):
         n["link_mtu"] = n["mtu"] or (overlay_mtu if n["driver"] == "overlay" else 1500)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
-    # every host's addresses are allocated, not only this host's: a mistake anywhere fails every host's plan
+    # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
-    names = interfaces.names(conts[me], records[me], me)
-    return _calls(nets, fleet, me, conts[me], local[me], leases, l2, underlay, records[me], names, underlay_mtu)
+    l2_by_host = dict((name, _by_host(addresses)) for name, addresses in l2.items())
+    out = {}
+    for me in planned:
+        names = interfaces.names(conts[me], records[me], me)
+        out[me] = _calls(nets, fleet, me, conts[me], local[me], leases, (l2, l2_by_host), underlay, records[me],
+                         names, underlay_mtu)
+    return out
+
+
+def _teardown(nets, record):
+    old = dict(((record or {}).get("networks")) or {})
+    old.update(_net_records(nets.values()))
+    empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []},
+             "bridge": {"bridges": [], "veths": [], "nat": []}}
+    return _with_removals(empty, {}, {"networks": old})
+
+
+def _by_host(addresses):
+    """{host: [{ip, mac}]} of an l2 overlay's {'host/container': ip}, in key order."""
+    out = {}
+    for key, ip in sorted(addresses.items()):
+        out.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": endpoint_mac(ip)})
+    return out
 
 
 def _underlay_mtus(hosts, fleet, records):
@@ -154,7 +178,8 @@ def _local_addresses(nets, conts, me, leases, record):
     return out
 
 
-def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, names, underlay_mtu):
+def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu):
+    l2, l2_by_host = l2_view
     bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
     routed = [n["subnet"] for n in nets.values() if n["driver"] == "overlay" and n["mode"] == "l3"]
@@ -182,9 +207,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, name
                 args.update(lease=lease, peers=[{"address": underlay[h], "lease": leases[name][h]} for h in fleet])
             else:
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "addresses": []})
-                by_host = {}
-                for key, ip in sorted(l2[name].items()):
-                    by_host.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": endpoint_mac(ip)})
+                by_host = l2_by_host[name]
                 args.update(bridge=net["bridge"], peers=[{"address": underlay[h], "endpoints": by_host.get(h, [])}
                                                          for h in fleet if h != me])
             overlays.append(args)
@@ -209,7 +232,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2, underlay, old_record, name
             if net["driver"] == "overlay" and net["name"] not in probed:
                 probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
-                           for h, addr in _peer_targets(net, fleet, me, leases, l2)]
+                           for h, addr in _peer_targets(net, fleet, me, leases, l2_by_host)]
     record = {"version": VERSION, "host": me, "underlay": underlay.get(me), "networks": _net_records(nets.values()),
               "addresses": local, "leases": leases, "l2": l2, "interfaces": names}
     if underlay_mtu:
@@ -271,7 +294,7 @@ def _pair(net, c, j, local, l2, leases, me, ifname):
     else:
         ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
     pair = {"netns": c["name"], "peer": ifname, "container": c["name"], "mac": endpoint_mac(ip),
-            "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"]}
+            "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"], "network": name, "bridge": net.get("bridge")}
     if net["driver"] == "ptp":
         pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
     if j == 0 and gateway:
@@ -283,11 +306,8 @@ def _pair(net, c, j, local, l2, leases, me, ifname):
     return pair, ip
 
 
-def _peer_targets(net, fleet, me, leases, l2):
+def _peer_targets(net, fleet, me, leases, l2_by_host):
     """[(peer host, address)] to probe an overlay by: each peer's lease gateway (l3), or its first endpoint (l2)."""
     if net["mode"] == "l3":
         return [(h, lease_gateway(leases[net["name"]][h])) for h in fleet if h != me]
-    first = {}
-    for key, addr in sorted(l2[net["name"]].items()):
-        first.setdefault(key.split("/", 1)[0], addr)
-    return [(h, addr) for h, addr in sorted(first.items()) if h != me]
+    return [(h, endpoints[0]["ip"]) for h, endpoints in sorted(l2_by_host[net["name"]].items()) if h != me]

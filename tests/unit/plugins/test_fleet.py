@@ -155,3 +155,24 @@ def test_every_host_refuses_another_hosts_mistake():
         with pytest.raises(InputError) as err:
             fleet_plan.build(NETS, hosts, me)
         assert str(err.value).startswith("h2: cnet_containers (a) ipv4 on bridge"), str(err.value)
+
+
+def test_one_view_plans_every_host_as_each_host_alone_would():
+    """build_all (one run, one view of the fleet) and build (one host) give every host the same plan: l2 and
+    l3 overlays, published ports, records of a previous run, and a teardown."""
+    containers = dict(("h%d" % i, [{"name": "web", "network": "bridge", "publish": ["%d:80" % (8000 + i)]},
+                                   {"name": "l3", "network": "backend"}, {"name": "l2", "network": "flat"},
+                                   {"name": "both", "networks": [{"name": "backend"}, {"name": "flat"}]}])
+                      for i in range(1, 6))
+    hosts = fleet(5, containers=containers)
+    hosts = fleet(5, containers=containers, recorded=dict((h, p["record"]) for h, p in
+                                                          fleet_plan.build_all(NETS, hosts, sorted(hosts)).items()))
+    for teardown in (False, True):
+        together = fleet_plan.build_all(NETS, hosts, ["h2", "h4", "h5"], teardown=teardown)
+        assert sorted(together) == ["h2", "h4", "h5"]
+        for h, plan in together.items():
+            assert json.dumps(plan, sort_keys=True) == json.dumps(fleet_plan.build(NETS, hosts, h, teardown),
+                                                                  sort_keys=True)
+    assert together["h2"]["bridge"]["bridges"]  # the teardown removes something
+    with pytest.raises(InputError, match="h9 is not in the fleet"):
+        fleet_plan.build_all(NETS, hosts, ["h1", "h9"])

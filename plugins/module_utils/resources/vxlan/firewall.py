@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The overlay's part of the VXLAN port filter (xtables.vxlan_filter has the rules): this overlay's peers
-let in, the other overlays' chains on this host kept as they are, one iptables-restore planned first in the
-overlay's plan (a new peer is let in before its entries exist)."""
+"""The overlays' part of the VXLAN port filter (xtables.vxlan_filter has the rules): each overlay's peers
+let in, the other overlays' chains on this host kept as they are, one iptables-restore for every overlay of
+the call, planned first (a new peer is let in before its entries exist)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -17,26 +17,31 @@ def filtering(item):
     return item["state"] == "present" and item["firewall"]
 
 
-def desired(view, item):
-    """(want, jumps) of the port filter after this run, or None when iptables was not observed (view.xt)."""
+def desired(view, items):
+    """(want, jumps) of the port filter after this run, for every overlay of the call (each one's chain as it
+    wants it, the other overlays' on this host kept), or None when iptables was not observed (view.xt)."""
     if view.xt is None:
         return None
-    peers = None
-    if filtering(item):
-        local = view.underlay[0]
-        peers = [p["address"] for p in item["peers"] if p["address"] != local]
 
     def port_of(device):
         link = view.host.link(device)
         return (link.get("vxlan") or {}).get("port") if link else None
-    return vxlan_filter.desired(view.xt, item["device"], item["port"], peers, port_of)
+    table, want = view.xt, None
+    for item in items:  # each overlay's chain on the table the previous ones leave
+        peers = None
+        if filtering(item):
+            local = view.underlay[item["device"]][0]
+            peers = [p["address"] for p in item["peers"] if p["address"] != local]
+        want = vxlan_filter.desired(table, item["device"], item["port"], peers, port_of)
+        table = want[0]["filter"]
+    return want
 
 
-def plan(view, item, want):
+def plan(view, backend, want):
     """The filter's restore (none when nothing changes or iptables was not observed)."""
     if want is None:
         return []
-    restore = scope.restore_action(SCOPE, item["backend"], {"filter": view.xt}, *want)
+    restore = scope.restore_action(SCOPE, backend, {"filter": view.xt}, *want)
     return [restore] if restore else []
 
 
