@@ -10,6 +10,7 @@ Goal: a no-op site.yml <= 4 ping rounds at every size.
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -51,7 +52,7 @@ def plan_cost(hosts, per_host=True):
     (None when not measured)."""
     sys.path.insert(0, os.path.join(common.REPO, ".collections"))
     from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan  # pylint: disable=import-outside-toplevel
-    view = dict((h, {"containers": containers(), "underlay": "10.%d.%d.%d" % (i // 65536, i // 256 % 256, i % 256 + 1),
+    view = dict((h, {"containers": containers(), "underlay": str(ipaddress.IPv4Address("10.0.0.1") + i),
                      "underlay_mtu": 1500}) for i, h in enumerate(hosts))
     start = time.monotonic()
     plan.build_all(NETWORKS, view, hosts)
@@ -129,8 +130,8 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16, 32])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--mitogen", action="store_true", help="also the no-op under Mitogen's strategy")
-    parser.add_argument("--plan-sizes", type=int, nargs="*", default=[128, 256, 512],
-                        help="fleet sizes whose plan alone is timed on the controller (no lab)")
+    parser.add_argument("--plan-sizes", type=int, nargs="*", default=[128, 256],
+                        help="fleet sizes whose plan alone is timed on the controller (no lab; the l3 overlay has 256 leases)")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
     rows = []
@@ -141,6 +142,7 @@ def main():
         for size in args.sizes:
             row = measure(size, args.repeat, args.mitogen)
             rows.append(row)
+            common.write_json(args.json, {"sizes": rows, "plans": []})  # each size as soon as it is measured
             print("| %(hosts)d | %(containers)d | %(converge_s).1f | %(noop_s).1f | %(drift_s).1f | %(ping_s).2f "
                   "| %(noop_ping_rounds).1f | %(plan_once_s).3f | %(plan_per_host_s).3f |" % row, flush=True)
             if row["mitogen"]:

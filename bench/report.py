@@ -150,6 +150,11 @@ def endpoints_section(rows, plots):
                    cell(r["naive_ratio"], "%.0fx"), cell(r["module_s"]), cell(r["module_ms_per_endpoint"]),
                    cell(r["noop_module_s"]), r["noop_monitor_events"]] for r in rows])
     big, small = max(rows, key=lambda r: r["n"]), min(rows, key=lambda r: r["n"])
+    fabric = max(r.get("noop_fabric_events", 0) for r in rows)
+    if fabric:
+        out += ["", "The no-op's netlink events are the host's and its containers'; %d event%s of the lab's fabric (the "
+                    "namespace at the other end of the host's eth0, its bridge port) during the no-op %s not counted."
+                % (fabric, "" if fabric == 1 else "s", "is" if fabric == 1 else "are")]
     out += ["", "Goals at N = %d:" % big["n"], verdict("<= 0.35x the ip script", big["ratio"], big["ratio"] <= 0.35)]
     if big["cni_ratio"]:
         out.append(verdict("<= 0.1x the CNI plugins", big["cni_ratio"], big["cni_ratio"] <= 0.1))
@@ -197,7 +202,8 @@ def fleet_section(data, plots):
            "l2 overlay, full meshes); forks = hosts. The no-op is also given in ping rounds: its time over one "
            "`ansible -m ping` round of the same hosts, measured in the same run. The plan columns are the "
            "controller's time for the fleet plan: once per run (as the roles call it now) and once per host (as "
-           "they did before: O(hosts^2)).", ""]
+           "they did before: O(hosts^2)). Every lab host shares this machine's cores, so whatever each host runs "
+           "adds up here; on a real fleet each host has its own CPU.", ""]
     out += table(["hosts", "first converge (s)", "no-op site.yml (s)", "drift.yml (s)", "ping round (s)",
                   "no-op in ping rounds", "no-op with Mitogen (s)", "plan once per run (s)", "plan once per host (s)"],
                  [[r["hosts"], cell(r["converge_s"], "%.1f"), cell(r["noop_s"], "%.1f"), cell(r["drift_s"], "%.1f"),

@@ -79,7 +79,8 @@ def test_a_batch_whose_health_gate_fails_stops_the_rollout(make_lab, tmp_path):
     run_in(lab, "h2", "iptables", "-t", "raw", "-A", "PREROUTING", "-p", "udp", "--dport", "4789", "-j", "DROP")
     res = playbook("site.yml", inv, "-e", "cnet_serial=1", "-e", "overlay_health_retries=2")
     assert res.returncode != 0, res.stdout
-    assert re.search(r"^failed: \[h2\] \(item=c-h2 -> 10\.244\.\S+ \(backend on h1\)\)", res.stdout, re.M), res.stdout
+    assert re.search(r"^fatal: \[h2\]: FAILED!", res.stdout, re.M), res.stdout
+    assert re.search(r"unreachable: c-h2 -> 10\.244\.\S+ \(backend on h1\)", res.stdout), res.stdout
     recap = dict((ln.split()[0], ln) for ln in res.stdout.split("PLAY RECAP")[-1].splitlines() if ln.strip())
     assert "failed=0" in recap["h1"] and "failed=1" in recap["h2"], res.stdout
     assert cnet_links(lab, "h1") and cnet_links(lab, "h2")  # batches 1 and 2 were converged
