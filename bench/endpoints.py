@@ -142,8 +142,7 @@ def run_script(workdir, count, make=None):
 
 
 def run_playbook(workdir, state, play="play.yml"):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal")
+    env = common.ansible_env(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal")
     argv = [os.path.join(REPO, ".venv", "bin", "ansible-playbook"), "-i", state["inventory"],
             os.path.join(workdir, play)]
     start = time.monotonic()
