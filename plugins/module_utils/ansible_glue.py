@@ -44,10 +44,12 @@ def run(resource_cls, argument_spec, **module_kwargs):
 
 
 def report(observer, argument_spec=None):
-    """An _info module: observer() read-only, its dict returned with changed=False."""
+    """An _info module: observer(params) read-only, its dict returned with changed=False."""
     module = AnsibleModule(argument_spec=argument_spec or {}, supports_check_mode=True)
     try:
-        result = observer()
+        result = observer(module.params)
+    except InputError as exc:
+        module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg="%s: %s" % (getattr(observer, "__name__", "observe"), reason(exc)),
                          exception=traceback.format_exc())

@@ -25,8 +25,8 @@ description:
     are never changed.
   - Conntrack entries of published ports that are removed or changed are deleted, so old flows end.
   - Publishing on C(127.0.0.1) sets C(route_localnet) on the network's bridge (the host reaches the port through
-    its loopback) and drops packets for 127.0.0.0/8 that arrive from the bridge. C(icc=false) sets
-    C(net.bridge.bridge-nf-call-iptables=1) so that bridged traffic passes the rules.
+    its loopback) and drops packets for 127.0.0.0/8 that arrive from the bridge. C(icc=false) needs bridged
+    traffic to pass the rules; with O(bridge_netfilter=host) it sets C(net.bridge.bridge-nf-call-iptables=1).
 author:
   - cnet.linux contributors (@cnet-linux)
 requirements:
@@ -156,6 +156,16 @@ options:
     type: str
     choices: [auto, nft, legacy]
     default: auto
+  bridge_netfilter:
+    description:
+      - How frames bridged between a network's containers reach its rules (for O(icc=false)).
+      - V(host) sets the host-wide C(net.bridge.bridge-nf-call-iptables=1), as Docker does; every bridge of
+        the host, foreign ones too, then takes a netfilter pass.
+      - V(bridge) leaves the host-wide sysctl alone; each network's bridge carries its own frames to the rules
+        (M(cnet.linux.bridge) with O(cnet.linux.bridge#module:netfilter=true)).
+    type: str
+    choices: [host, bridge]
+    default: host
 seealso:
   - module: cnet.linux.bridge
   - module: cnet.linux.veth
@@ -245,7 +255,8 @@ def main():
                 state=dict(type="str", choices=["present", "absent"], default="present"),
                 networks=dict(type="list", elements="dict", options=NETWORK),
                 purge=dict(type="bool", default=False),
-                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"))
+                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"),
+                bridge_netfilter=dict(type="str", choices=["host", "bridge"], default="host"))
     run(NatNetworks, spec, mutually_exclusive=[["bridge", "networks"]], required_one_of=[["bridge", "networks"]])
 
 

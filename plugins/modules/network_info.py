@@ -15,8 +15,10 @@ description:
   - Reads the bridges, VXLAN devices and veth pairs that carry the collection's mark, with their addresses,
     MTUs and MACs, from one netlink dump of the host's network namespace and one of each named namespace.
     Changes nothing.
-  - The C(cnet.linux.host) role runs it when the host's record is missing, so that the fleet plan keeps every
-    running container's address and interface name instead of allocating new ones.
+  - With O(state_dir) it also returns the host role's records kept there (C(records)). The C(cnet.linux.host)
+    role reads its records this way, and the interfaces only when the host's record is missing
+    (O(interfaces=without_record)), so that the fleet plan keeps every running container's address and
+    interface name instead of allocating new ones.
 author:
   - cnet.linux contributors (@cnet-linux)
 attributes:
@@ -26,31 +28,54 @@ attributes:
   diff_mode:
     description: Reads only; no diff.
     support: none
-options: {}
+options:
+  state_dir:
+    description:
+      - The collection's state directory. When given, C(records) returns its C(fleet.json) and C(host.json).
+      - A record that is not JSON fails the task, naming the file.
+    type: path
+  interfaces:
+    description:
+      - V(always) reads the interfaces; V(without_record) only when O(state_dir) holds no C(fleet.json) (the
+        lists are then left out of the result).
+    type: str
+    choices: [always, without_record]
+    default: always
 '''
 
 EXAMPLES = r'''
 - name: Read the collection's interfaces
   cnet.linux.network_info:
   register: owned
+
+- name: Read the host role's records, and the interfaces only when the host has no record
+  cnet.linux.network_info:
+    state_dir: /var/lib/cnet
+    interfaces: without_record
+  register: host_read
 '''
 
 RETURN = r'''
+records:
+  description: The records in O(state_dir) - C(fleet) (fleet.json) and C(host) (host.json), null when missing.
+  returned: when O(state_dir) is given
+  type: dict
+  sample: {"fleet": {"version": 1, "host": "h1"}, "host": null}
 bridges:
   description: The collection's bridges.
-  returned: always
+  returned: unless O(interfaces=without_record) and the host has its record
   type: list
   elements: dict
   sample: [{"name": "cnet0", "network": "bridge", "addresses": ["172.17.0.1/16"], "mtu": 1500}]
 vxlans:
   description: The collection's VXLAN devices.
-  returned: always
+  returned: unless O(interfaces=without_record) and the host has its record
   type: list
   elements: dict
   sample: [{"name": "vx4096", "network": "backend", "vni": 4096, "addresses": [], "mtu": 1450}]
 pairs:
   description: The container ends of the collection's veth pairs.
-  returned: always
+  returned: unless O(interfaces=without_record) and the host has its record
   type: list
   elements: dict
   sample: [{"network": "bridge", "container": "web", "netns": "web", "peer": "eth0",
@@ -62,7 +87,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.owned import 
 
 
 def main():
-    report(observe_host)
+    report(observe_host, dict(state_dir=dict(type="path"),
+                              interfaces=dict(type="str", choices=["always", "without_record"], default="always")))
 
 
 if __name__ == "__main__":

@@ -15,18 +15,21 @@ def addrs(host, dev):
 
 
 ARGS = {"name": "cnet0", "network": "bridge", "addresses": ["172.17.0.1/16", "FD00:17:0::1/64"], "mtu": 1400,
-        "stp": False}
+        "stp": False, "netfilter": True}
 
 
 def test_create_check_idempotent(host):
     result = host.converge("bridge", ARGS)
-    assert result["actions"] == ["ip link add cnet0 mtu 1400 type bridge stp_state 0",
+    assert result["actions"] == ["ip link add cnet0 address 02:42:ac:11:00:01 type bridge stp_state 0 "
+                                 "nf_call_iptables 1 nf_call_ip6tables 1",
+                                 "ip link set cnet0 mtu 1400",
                                  "ip addr add 172.17.0.1/16 dev cnet0", "ip addr add fd00:17::1/64 dev cnet0",
                                  "ip link set cnet0 up"]
     link = bridge(host, "cnet0")
     assert link["linkinfo"]["info_kind"] == "bridge" and link["mtu"] == 1400 and "UP" in link["flags"]
     assert link["ifalias"] == "cnet.linux:bridge net=bridge"
     assert link["linkinfo"]["info_data"]["stp_state"] == 0
+    assert link["linkinfo"]["info_data"]["nf_call_iptables"] == link["linkinfo"]["info_data"]["nf_call_ip6tables"] == 1
     assert addrs(host, "cnet0") == ["172.17.0.1/16", "fd00:17::1/64"]
     assert host.run("bridge", ARGS)["changed"] is False
 
@@ -34,8 +37,11 @@ def test_create_check_idempotent(host):
 def test_each_drift_is_repaired(host):
     host.converge("bridge", ARGS)
     host.sh("ip addr del 172.17.0.1/16 dev cnet0; ip addr add 10.9.9.9/24 dev cnet0; ip link set cnet0 mtu 1300;"
-            "ip link set cnet0 type bridge stp_state 1; ip link set cnet0 down")
-    expected = ["ip link set cnet0 mtu 1400", "ip link set cnet0 type bridge stp_state 0",
+            "ip link set cnet0 type bridge stp_state 1; ip link set cnet0 down; ip link set cnet0 address 0A:00:00:00:00:09;"
+            "ip link set cnet0 type bridge nf_call_ip6tables 0")
+    expected = ["ip link set cnet0 mtu 1400", "ip link set cnet0 address 02:42:ac:11:00:01",
+                "ip link set cnet0 type bridge stp_state 0",
+                "ip link set cnet0 type bridge nf_call_iptables 1 nf_call_ip6tables 1",
                 "ip addr del 10.9.9.9/24 dev cnet0", "ip addr add 172.17.0.1/16 dev cnet0",
                 "ip addr add fd00:17::1/64 dev cnet0",  # the kernel drops IPv6 addresses of a link set down
                 "ip link set cnet0 up"]
@@ -43,11 +49,40 @@ def test_each_drift_is_repaired(host):
     assert check["actions"] == expected
     assert check["diff"]["before"]["bridge cnet0"]["mtu"] == 1300
     assert check["diff"]["after"]["bridge cnet0"]["mtu"] == 1400
+    assert check["diff"]["before"]["bridge cnet0"]["mac"] == "0a:00:00:00:00:09"
     assert host.run("bridge", ARGS)["actions"] == expected
     link = bridge(host, "cnet0")
     assert link["mtu"] == 1400 and "UP" in link["flags"] and link["linkinfo"]["info_data"]["stp_state"] == 0
+    assert link["address"] == "02:42:ac:11:00:01"
     assert addrs(host, "cnet0") == ["172.17.0.1/16", "fd00:17::1/64"]
     assert host.run("bridge", ARGS, check=True)["changed"] is False
+
+
+def test_the_gateway_mac_and_the_mtu_stay_when_ports_come_and_go(host):
+    """A bridge whose MAC was never set takes its lowest port's, and one whose MTU was given only at creation
+    follows its ports': the bridge here gets ports (MTU 1500) with MACs below and above its own, and the lowest
+    leaves; the gateway MAC containers have cached and the MTU must not change."""
+    host.converge("bridge", ARGS)
+    host.sh("ip netns add w && ip link add vw address 0a:00:00:00:00:50 type veth peer name eth0 netns w && "
+            "ip link set vw master cnet0 up && ip -n w addr add 172.17.0.5/16 dev eth0 && ip -n w link set eth0 up")
+    ping = "ip netns exec w ping -c1 -W1 172.17.0.1"
+    host.sh(ping)  # the container has its gateway's MAC cached
+    low, high = "02:00:00:00:00:01", "fe:00:00:00:00:01"
+    for dev, mac in (("lowport", low), ("highport", high)):
+        host.sh("ip link add %s address %s type veth peer name %s-p && ip link set %s master cnet0 up" % (dev, mac, dev, dev))
+    assert bridge(host, "cnet0")["address"] == "02:42:ac:11:00:01"
+    host.sh(ping)
+    host.sh("ip link del lowport")
+    assert bridge(host, "cnet0")["address"] == "02:42:ac:11:00:01"
+    host.sh(ping)  # unpinned, the bridge took lowport's MAC, the container cached it, and lost its gateway here
+    assert host.run("bridge", ARGS, check=True)["actions"] == []
+    host.converge("bridge", {"name": "plain0", "mac": "0A-00-00-00-00-07"})  # given in another form: normalized
+    assert bridge(host, "plain0")["address"] == "0a:00:00:00:00:07"
+    host.sh("ip link add lowport2 address %s type veth peer name lowport2-p && ip link set lowport2 master plain0" % low)
+    assert bridge(host, "plain0")["address"] == "0a:00:00:00:00:07"
+    assert host.run("bridge", {"name": "plain0", "mac": "0a:00:00:00:00:07"}, check=True)["changed"] is False
+    assert "bridges[0].mac" in host.run("bridge", {"bridges": [{"name": "b9", "mac": "01:00:00:00:00:01"}]},
+                                        expect_fail=True)["msg"]
 
 
 def test_stp_on(host):

@@ -110,10 +110,20 @@ def stray(inv):
         assert res.returncode == 0 and "CHANGED" in res.stdout, res.stdout + res.stderr
 
 
+def failed(res):
+    """What a failed run says first: each failed task with the lines that follow it, then the recap."""
+    lines = res.stdout.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(("fatal:", "failed:")) or "FAILED!" in line]
+    shown = ["\n".join(lines[max(i - 3, 0):i + 25]) for i in starts[:3]]
+    return "\n...\n".join(shown + ["\n".join(lines[-12:]), res.stderr[-2000:]])
+
+
 def reports(inv, book, out, *extra):
     os.makedirs(out)
     res = playbook(book, inv, "-e", "cnet_report_dir=" + out, *extra)
-    assert res.returncode == 0, res.stdout[-6000:] + res.stderr
+    with open(out + ".log", "w") as handle:
+        handle.write(res.stdout + res.stderr)
+    assert res.returncode == 0, failed(res)
     assert "Traceback" not in res.stdout + res.stderr
     found = {}
     for name in sorted(os.listdir(out)):
@@ -134,7 +144,7 @@ def demo(tmp_path_factory):
     try:
         inv = ["-i", lab["inventory"], "-i", EXAMPLE]
         res = playbook("site.yml", inv)
-        assert res.returncode == 0, res.stdout[-6000:] + res.stderr
+        assert res.returncode == 0, failed(res)
         yield lab, inv, reach(lab), itertools.count(1), tmp_path_factory.mktemp("drift")
     finally:
         fleet.down(name)

@@ -44,7 +44,7 @@ def test_engine_runs_without_ansible(host):
     out = subprocess.run(fleet.exec_argv(host.lab["name"], host.name, argv), capture_output=True, text=True, check=True)
     result = json.loads(out.stdout)
     assert result["ansible_imported"] == []  # the venv's Python could import ansible: prove it did not
-    assert result["actions"][0] == "ip link add b0 type bridge stp_state 0"
+    assert result["actions"][0] == "ip link add b0 address 02:42:0a:01:00:01 type bridge stp_state 0"
     assert host.ipj("addr", "show", "dev", "b0")[0]["addr_info"][0]["local"] == "10.1.0.1"
 
 

@@ -276,3 +276,30 @@ def test_bad_input_fails_clearly_and_changes_nothing(make_lab, bad, words):
     result = host.run("iptables_nat", dict({"bridge": "cnet0", "subnet": "172.17.0.0/16"}, **bad), expect_fail=True)
     assert words in result["msg"] and "Traceback" not in result["msg"]
     assert host.sh("iptables-save").stdout == before
+
+
+def test_per_bridge_netfilter_keeps_isolation_with_the_host_wide_switch_off(nat):
+    """bridge netfilter: true (the bridge's nf_call_iptables/ip6tables) with the host-wide bridge-nf-call sysctls
+    off, as the host role's host_bridge_netfilter: per_bridge sets them: the collection's bridge still filters its
+    bridged frames (icc off, a published port reached from its own bridge), and a foreign bridge's frames no
+    longer pass iptables (this FORWARD policy is DROP: with the host-wide switch on they would be dropped)."""
+    host, backend = nat
+    h1 = host.lab["hosts"][0]["address"]
+    host.sh("sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0")
+    host.converge("iptables_nat", {"networks": [dict(WEB, icc=False)], "backend": backend, "bridge_netfilter": "bridge"})
+    assert host.sh("sysctl -n net.bridge.bridge-nf-call-iptables").stdout.strip() == "0"  # left alone
+    assert ask(host, "api", "172.17.0.10", 22) == "172.17.0.11"  # bridged past the rules: icc off is not enforced
+    result = host.converge("bridge", {"name": "cnet0", "addresses": ["172.17.0.1/16"], "netfilter": True})
+    assert result["actions"] == ["ip link set cnet0 type bridge nf_call_iptables 1 nf_call_ip6tables 1"]
+    data = host.ipj("-d", "link", "show", "cnet0")[0]["linkinfo"]["info_data"]
+    assert data["nf_call_iptables"] == 1 and data["nf_call_ip6tables"] == 1
+    assert ask(host, "api", "172.17.0.10", 22) is None           # icc off again
+    assert ask(host, "api", h1, 2333) == "172.17.0.1"           # the published port from its own bridge (hairpin)
+    host.sh("ip link add br-user type bridge && ip link set br-user up && ip netns add u1 && ip netns add u2")
+    for i, ns in enumerate(("u1", "u2")):
+        host.sh("ip link add vu%d type veth peer name eth0 netns %s && ip link set vu%d master br-user up && "
+                "ip -n %s addr add 10.88.0.%d/24 dev eth0 && ip -n %s link set eth0 up" % (i, ns, i, ns, i + 1, ns))
+    serve(host, "u2", "tcp", 22)
+    assert ask(host, "u1", "10.88.0.2", 22) == "10.88.0.1"      # the foreign bridge: no netfilter pass
+    host.sh("sysctl -qw net.bridge.bridge-nf-call-iptables=1")
+    assert ask(host, "u1", "10.88.0.2", 22) is None             # with the host-wide switch on: FORWARD DROP

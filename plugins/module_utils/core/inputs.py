@@ -111,6 +111,11 @@ def mac(value, field):
     return norm
 
 
+def ipv4_mac(ip_text):
+    """02:42 + the IPv4 address's four bytes, as Docker derives a container's MAC (locally administered, unicast)."""
+    return "02:42:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(ip_text).packed)
+
+
 def mtu(value, field):
     try:
         number = int(value)

@@ -21,7 +21,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     NLMSGERR_ATTR_MSG, NLM_F_CAPPED,
     IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC,
     IFLA_LINK_NETNSID, INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, IFLA_INET6_ADDR_GEN_MODE,
-    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BRPORT_MODE,
+    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_NF_CALL_IP6TABLES, IFLA_BRPORT_MODE,
     VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
     IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE, NDA_DST, NDA_LLADDR)
 
@@ -98,6 +98,9 @@ def parse_link(data, start, end):
         br = attrs(info_data, 0, len(info_data))
         link["stp"] = bool(_u32(br.get(IFLA_BR_STP_STATE)))
         link["vlan_filtering"] = _flag(br.get(IFLA_BR_VLAN_FILTERING))
+        # bridged frames pass iptables/ip6tables (br_netfilter) for this bridge even when the host-wide
+        # bridge-nf-call sysctls are off; the collection sets both or neither
+        link["netfilter"] = _flag(br.get(IFLA_BR_NF_CALL_IPTABLES)) and _flag(br.get(IFLA_BR_NF_CALL_IP6TABLES))
     return link
 
 

@@ -21,7 +21,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE, RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
     IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC, IFLA_NET_NS_FD,
     INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, VETH_INFO_PEER, IFLA_INET6_ADDR_GEN_MODE,
-    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BRPORT_MODE,
+    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_NF_CALL_IP6TABLES, IFLA_BRPORT_MODE,
     VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
     IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE)
 
@@ -84,9 +84,13 @@ def veth_add(name, peer, netns_fd, mtu=None, mac=None, master=None):
     return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
 
 
-def bridge_add(name, stp, mtu=None):
-    body = _ifinfo() + attr(IFLA_IFNAME, _name(name)) + _common(mtu) + \
-        _linkinfo("bridge", attr(IFLA_BR_STP_STATE, _u32(1 if stp else 0)))
+def bridge_add(name, stp, mac=None, netfilter=False):
+    """A bridge given its MAC keeps it (the kernel's NET_ADDR_SET); without one it takes its lowest port's. No MTU
+    here: only an MTU set on the live bridge (ip link set) is kept when ports join with another."""
+    data = attr(IFLA_BR_STP_STATE, _u32(1 if stp else 0))
+    if netfilter:
+        data += attr(IFLA_BR_NF_CALL_IPTABLES, _u8(1)) + attr(IFLA_BR_NF_CALL_IP6TABLES, _u8(1))
+    body = _ifinfo() + attr(IFLA_IFNAME, _name(name)) + _common(None, mac) + _linkinfo("bridge", data)
     return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
 
 
@@ -99,7 +103,7 @@ def vxlan_add(name, vni, port, local, link, learning, proxy, mtu, mac):
 
 
 def link_set(index=None, name=None, state=None, ifalias=None, mtu=None, address=None, master=None,
-             addrgenmode=None, hairpin=None, kind=None, br_stp_state=None, br_vlan_filtering=None):
+             addrgenmode=None, hairpin=None, kind=None, br_stp_state=None, br_vlan_filtering=None, br_netfilter=None):
     """ip link set DEV ...: by index, or by name (the kernel looks it up) when index is None. master=0 is
     nomaster; hairpin is the bridge port's mode (applied by the link's current bridge); kind with br_* are the
     bridge's own options."""
@@ -118,6 +122,8 @@ def link_set(index=None, name=None, state=None, ifalias=None, mtu=None, address=
             data += attr(IFLA_BR_STP_STATE, _u32(br_stp_state))
         if br_vlan_filtering is not None:
             data += attr(IFLA_BR_VLAN_FILTERING, _u8(br_vlan_filtering))
+        if br_netfilter is not None:
+            data += attr(IFLA_BR_NF_CALL_IPTABLES, _u8(br_netfilter)) + attr(IFLA_BR_NF_CALL_IP6TABLES, _u8(br_netfilter))
         body += _linkinfo(kind, data)
     elif hairpin is not None:
         body += attr(IFLA_LINKINFO, attr(INFO_SLAVE_KIND, _name("bridge")) +

@@ -93,10 +93,10 @@ def veth_add(ctx, name, netns, peer, mtu, mac, master):
 
 
 @op("bridge_add")
-def bridge_add(ctx, name, mtu, stp, mark):
+def bridge_add(ctx, name, stp, mark, mac=None, netfilter=False):
     nl = sockets.of(ctx)
     nl.drop(None, name)
-    nl.send(None, encode.bridge_add(name, stp, mtu))
+    nl.send(None, encode.bridge_add(name, stp, mac, netfilter))
     undo = Action(("bridge", name), "link_del", "ip link del %s" % name, ns=None, name=name)
     _link_set(nl, None, name, ifalias=mark)
     return undo

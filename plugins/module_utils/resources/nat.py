@@ -86,7 +86,8 @@ class NatNetworks(Resource):
 
     @classmethod
     def options_of(cls, params):
-        return {"purge": bool(params.get("purge")), "backend": params.get("backend") or "auto"}
+        return {"purge": bool(params.get("purge")), "backend": params.get("backend") or "auto",
+                "bridge_netfilter": params.get("bridge_netfilter") or "host"}
 
     def validate(self):
         ports.check_unique([m for item in self.items for m in item.get("mappings", [])], "networks.publish")
@@ -104,8 +105,9 @@ class NatNetworks(Resource):
             if item.get("mappings"):
                 key = ("net", "ipv4", "conf", item["bridge"], "route_localnet")
                 sysctls[key] = sysctl.read(key)
-        if any(item["state"] == "present" and not item["icc"] for item in self.items):
-            sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)
+        if getattr(self, "bridge_netfilter", "host") == "host" and any(
+                item["state"] == "present" and not item["icc"] for item in self.items):
+            sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)  # else each bridge's own nf_call_iptables (cnet.linux.bridge)
         return View(ctx.check, built=built, current=dict((table, saved.get(table, {})) for table in TABLES),
                     sysctls=sysctls)
 

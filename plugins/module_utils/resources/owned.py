@@ -9,8 +9,12 @@ for reports."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+import os
+
 from ansible_collections.cnet.linux.plugins.module_utils.core import marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import Context
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces, sockets
 
 
@@ -49,10 +53,40 @@ def observe(ctx):
     return out
 
 
-def observe_host():
-    """observe() in a run of its own (no state directory is read or written)."""
+RECORDS = ("fleet", "host")  # <state_dir>/fleet.json (the host role's record), host.json (host_settings')
+
+
+def read_records(state_dir):
+    """{fleet, host}: the host role's records in state_dir as JSON documents, None for one that is missing."""
+    out = {}
+    for kind in RECORDS:
+        path = os.path.join(state_dir, kind + ".json")
+        try:
+            with open(path) as handle:
+                out[kind] = json.load(handle)
+        except FileNotFoundError:
+            out[kind] = None
+        except ValueError as exc:
+            out[kind] = exc
+        if out[kind] is not None and not isinstance(out[kind], dict):
+            raise InputError("%s is not a JSON object (%s); move it away: the next run rebuilds %s" % (
+                path, out[kind] if isinstance(out[kind], ValueError) else type(out[kind]).__name__,
+                "it from the kernel" if kind == "fleet" else "it"))
+    return out
+
+
+def observe_host(params=None):
+    """observe() in a run of its own (no state directory is written). With params' state_dir, also the records
+    there ('records'); with interfaces 'without_record', the interfaces only when there is no fleet record."""
+    params = params or {}
+    out = {}
+    if params.get("state_dir"):
+        out["records"] = read_records(params["state_dir"])
+        if params.get("interfaces") == "without_record" and out["records"]["fleet"] is not None:
+            return out
     ctx = Context(None, check=True)
     try:
-        return observe(ctx)
+        out.update(observe(ctx))
+        return out
     finally:
         ctx.close()

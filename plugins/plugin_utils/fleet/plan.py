@@ -33,7 +33,7 @@ def lease_gateway(lease):
 
 def endpoint_mac(ip):
     """02:42 + the IPv4 address, as Docker derives a container's MAC: every host computes every endpoint's."""
-    return "02:42:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(ip).packed)
+    return inputs.ipv4_mac(ip)
 
 
 def build(raw_networks, hosts, me, teardown=False):
@@ -183,12 +183,13 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
     bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
     routed = [n["subnet"] for n in nets.values() if n["driver"] == "overlay" and n["mode"] == "l3"]
+    # bridges with rules carry their own bridged frames to them (nf_call_iptables), whatever the host-wide sysctl
     for net in nets.values():
         name = net["name"]
         if net["driver"] == "bridge":
             prefix = ipaddress.ip_network(net["subnet"]).prefixlen
             bridges.append({"name": net["bridge"], "network": name, "addresses": ["%s/%d" % (net["gateway"], prefix)],
-                            "mtu": net["link_mtu"]})
+                            "mtu": net["link_mtu"], "netfilter": True})
             nat.append({"name": name, "bridge": net["bridge"], "subnet": net["subnet"], "icc": net["icc"],
                         "internal": net["internal"], "masquerade": net["masquerade"], "publish": [],
                         "isolated_subnets": routed})
@@ -199,7 +200,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             if net["mode"] == "l3":
                 lease = leases[name][me]
                 gateway = lease_gateway(lease)
-                bridges.append({"name": net["bridge"], "network": name, "mtu": mtu,
+                bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "netfilter": True,
                                 "addresses": ["%s/%d" % (gateway, net["host_prefix"])]})
                 nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
                             "icc": True, "internal": False, "masquerade": True, "publish": [],

@@ -81,8 +81,12 @@ def requests():
                                            ("IFLA_ADDRESS", "02:42:ac:11:00:02")]})])])),
         ("bridge_add", encode.bridge_add("cnet0", False)[2],
          body(ifi, {}, [("IFLA_IFNAME", "cnet0"), linkinfo("bridge", [("IFLA_BR_STP_STATE", 0)])])),
-        ("bridge_add stp mtu", encode.bridge_add("cnet0", True, 9000)[2],
-         body(ifi, {}, [("IFLA_IFNAME", "cnet0"), ("IFLA_MTU", 9000), linkinfo("bridge", [("IFLA_BR_STP_STATE", 1)])])),
+        ("bridge_add stp mac", encode.bridge_add("cnet0", True, "02:42:ac:11:00:01")[2],
+         body(ifi, {}, [("IFLA_IFNAME", "cnet0"), ("IFLA_ADDRESS", "02:42:ac:11:00:01"),
+                        linkinfo("bridge", [("IFLA_BR_STP_STATE", 1)])])),
+        ("bridge_add netfilter", encode.bridge_add("cnet0", False, netfilter=True)[2],
+         body(ifi, {}, [("IFLA_IFNAME", "cnet0"), linkinfo("bridge", [
+             ("IFLA_BR_STP_STATE", 0), ("IFLA_BR_NF_CALL_IPTABLES", 1), ("IFLA_BR_NF_CALL_IP6TABLES", 1)])])),
         ("vxlan_add", encode.vxlan_add("vx4096", 4096, 4789, "192.0.2.11", 2, False, True, 1450, "02:cc:c0:00:02:0b")[2],
          body(ifi, {}, [("IFLA_IFNAME", "vx4096"), ("IFLA_MTU", 1450), ("IFLA_ADDRESS", "02:cc:c0:00:02:0b"),
                         linkinfo("vxlan", [("IFLA_VXLAN_ID", 4096), ("IFLA_VXLAN_LINK", 2),
@@ -107,6 +111,8 @@ def requests():
          body(ifi, {}, [("IFLA_IFNAME", "cnet0"), linkinfo("bridge", [("IFLA_BR_STP_STATE", 1)])])),
         ("link_set bridge vlan_filtering", encode.link_set(index=5, kind="bridge", br_vlan_filtering=1)[2],
          body(ifi, {"index": 5}, [linkinfo("bridge", [("IFLA_BR_VLAN_FILTERING", 1)])])),
+        ("link_set bridge netfilter", encode.link_set(index=5, kind="bridge", br_netfilter=1)[2],
+         body(ifi, {"index": 5}, [linkinfo("bridge", [("IFLA_BR_NF_CALL_IPTABLES", 1), ("IFLA_BR_NF_CALL_IP6TABLES", 1)])])),
         ("link_del", encode.link_del(9)[2], body(ifi, {"index": 9})),
         ("link_get", encode.link_get("eth0")[2], body(ifi, {}, [("IFLA_IFNAME", "eth0")])),
         ("addr add v4", encode.addr("add", 3, "172.17.0.2", 16)[2],
@@ -154,7 +160,8 @@ def dumps():
             ("IFLA_INFO_SLAVE_DATA", {"attrs": [("IFLA_BRPORT_MODE", 1)]})]})])
     bridge = message(ifinfmsg, const.RTM_NEWLINK, {"index": 5, "flags": const.IFF_UP}, [
         ("IFLA_IFNAME", "cnet0"), ("IFLA_MTU", 1500),
-        linkinfo("bridge", [("IFLA_BR_STP_STATE", 1), ("IFLA_BR_VLAN_FILTERING", 0)])])
+        linkinfo("bridge", [("IFLA_BR_STP_STATE", 1), ("IFLA_BR_VLAN_FILTERING", 0), ("IFLA_BR_NF_CALL_IPTABLES", 1),
+                            ("IFLA_BR_NF_CALL_IP6TABLES", 1)])])
     vxlan = message(ifinfmsg, const.RTM_NEWLINK, {"index": 9}, [
         ("IFLA_IFNAME", "vx4096"), linkinfo("vxlan", [
             ("IFLA_VXLAN_ID", 4096), ("IFLA_VXLAN_LINK", 2), ("IFLA_VXLAN_LOCAL", "192.0.2.11"),
@@ -168,7 +175,7 @@ def dumps():
         ("link bridge port", parsed(decode.parse_link, port), dict(
             link, index=40, name="ve-c1-eth0", kind="veth", master=5, hairpin=True)),
         ("link bridge", parsed(decode.parse_link, bridge), dict(
-            link, index=5, name="cnet0", kind="bridge", up=True, mtu=1500, stp=True, vlan_filtering=False)),
+            link, index=5, name="cnet0", kind="bridge", up=True, mtu=1500, stp=True, vlan_filtering=False, netfilter=True)),
         ("link vxlan", parsed(decode.parse_link, vxlan), dict(
             link, name="vx4096", kind="vxlan",
             vxlan={"vni": 4096, "dev": 2, "local": "192.0.2.11", "port": 4789, "learning": False, "proxy": True})),

@@ -105,10 +105,12 @@ def test_name_taken_by_a_foreign_interface_fails_before_anything():
 def test_bridge_drift_plan_and_diff_views():
     bridge = Bridge.from_params({"name": "cnet0", "addresses": ["172.17.0.1/16"], "mtu": 1500, "network": "cnet0"})
     host = view([link(5, "cnet0", "bridge", marks.make("bridge", net="cnet0"), up=False, mtu=1400)], {5: {"10.0.0.1/8"}})
-    assert planned(bridge, host) == ["ip link set cnet0 mtu 1500", "ip addr del 10.0.0.1/8 dev cnet0",
+    assert planned(bridge, host) == ["ip link set cnet0 mtu 1500", "ip link set cnet0 address 02:42:ac:11:00:01",
+                                     "ip addr del 10.0.0.1/8 dev cnet0",
                                      "ip addr add 172.17.0.1/16 dev cnet0", "ip link set cnet0 up"]
     seen = observed(host)
     assert bridge.before(seen, ("bridge", "cnet0"))["mtu"] == 1400 and bridge.after(seen, ("bridge", "cnet0"))["mtu"] == 1500
+    assert bridge.after(seen, ("bridge", "cnet0"))["mac"] == "02:42:ac:11:00:01"
 
 
 def test_netns_order_and_loop():
