@@ -22,11 +22,12 @@ def addresses(lab, host, netns):
 
 
 def settled(lab, host):
-    """The host's state once its fresh eth0 finished IPv6 duplicate address detection (its link-local route
-    appears then), so that a later snapshot differs only by what a run did."""
+    """The host's state once its interfaces finished IPv6 duplicate address detection (a link-local address's
+    local route appears only then, a second or two after the link came up: eth0 of a fresh host, the host end
+    of a pair the last run made), so that a later snapshot differs only by what a run did."""
     for _try in range(100):
         if "fe80::" in run_in(lab, host, "ip", "-6", "route", "show", "table", "local", "dev", "eth0").stdout and \
-                "tentative" not in run_in(lab, host, "ip", "-6", "addr", "show", "dev", "eth0").stdout:
+                not run_in(lab, host, "ip", "-6", "addr", "show", "tentative").stdout.strip():
             break
         time.sleep(0.1)
     return hoststate.snapshot(lab["name"], host)
@@ -58,7 +59,7 @@ def test_a_lost_record_renumbers_and_renames_nothing(make_lab, tmp_path):
     record = json.loads(run_in(lab, "h1", "cat", "/var/lib/cnet/fleet.json").stdout)
     assert record["interfaces"]["api"] == {"backend": "eth1"} and "observed" not in record
     # a pin on web's address is refused, naming both, before anything changes
-    state = hoststate.snapshot(lab["name"], "h1")
+    state = settled(lab, "h1")
     write_containers(inv, "h1", [{"name": "new", "network": "bridge"}, web, dict(api, networks=["backend"]),
                                  {"name": "pinned", "network": "bridge", "ipv4": "172.17.0.2"}])
     res = playbook("site.yml", inv)

@@ -65,19 +65,20 @@ class Bridge(Resource):
         return View(ctx.check, host=sockets.of(ctx).view(None))
 
     def present(self, view, item):
+        # item.get for mac and netfilter: cnet-restore replays a desired.json an older version wrote without them
         name, obj, out = item["name"], ("bridge", item["name"]), []
         link = view.host.link(name)
         mark = marks.make("bridge", net=item["network"])
         if link is None:
             # the MTU in a second step: only an MTU set on the live bridge stays when a port with another joins
             # (the kernel's MTU-set-by-user flag); one given at creation follows the ports
-            netfilter = bool(item["netfilter"])
+            netfilter = bool(item.get("netfilter"))
             out.append(Action(obj, "bridge_add", "ip link add %s%s type bridge stp_state %d%s" % (
-                name, " address %s" % item["mac"] if item["mac"] else "", 1 if item["stp"] else 0,
+                name, " address %s" % item.get("mac") if item.get("mac") else "", 1 if item["stp"] else 0,
                 " nf_call_iptables 1 nf_call_ip6tables 1" if netfilter else ""),
-                name=name, stp=bool(item["stp"]), mark=mark, mac=item["mac"], netfilter=netfilter).making(None, name, mark))
+                name=name, stp=bool(item["stp"]), mark=mark, mac=item.get("mac"), netfilter=netfilter).making(None, name, mark))
             link = {"index": None, "mtu": DEFAULT_MTU, "stp": bool(item["stp"]), "vlan_filtering": False,
-                    "netfilter": netfilter, "alias": mark, "up": False, "mac": item["mac"]}
+                    "netfilter": netfilter, "alias": mark, "up": False, "mac": item.get("mac")}
         elif link["kind"] != "bridge" or not marks.owned(link["alias"], "bridge"):
             raise InputError("bridge: '%s' exists and was not created by cnet.linux (no mark in its alias); pick "
                              "another name, or adopt it: ip link set %s alias '%s'" % (name, name, mark))
@@ -86,10 +87,10 @@ class Bridge(Resource):
             out.append(link_set(obj, None, name, [("ifalias", mark, "alias '%s'" % mark)], was))
         if item["mtu"] and link["mtu"] != item["mtu"]:
             out.append(link_set(obj, None, name, [("mtu", item["mtu"], "mtu %d" % item["mtu"])], was))
-        if item["mac"] and link["mac"] != item["mac"]:
+        if item.get("mac") and link["mac"] != item["mac"]:
             out.append(link_set(obj, None, name, [("address", item["mac"], "address %s" % item["mac"])], was))
         for key, option in _OPTIONS:
-            if item[key] is not None and link.get(key) != item[key]:
+            if item.get(key) is not None and link.get(key) != item[key]:
                 out.append(_bridge_set(obj, name, option, item[key], was))
         have = view.host.addrs.get(link["index"], set()) if link["index"] else set()
         out.extend(addr_actions(obj, None, name, have, item["addresses"], was is not None))
@@ -115,6 +116,6 @@ class Bridge(Resource):
         out = self.before(view, key) or {"mtu": DEFAULT_MTU, "stp": False, "vlan_filtering": False, "netfilter": False}
         out.update({"addresses": sorted(item["addresses"]), "up": True})
         for name in ("mtu", "stp", "vlan_filtering", "netfilter", "mac"):
-            if item[name] is not None:
+            if item.get(name) is not None:  # .get: a desired.json of an older version lacks netfilter and mac
                 out[name] = item[name]
         return out

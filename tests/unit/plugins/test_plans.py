@@ -113,6 +113,18 @@ def test_bridge_drift_plan_and_diff_views():
     assert bridge.after(seen, ("bridge", "cnet0"))["mac"] == "02:42:ac:11:00:01"
 
 
+def test_a_desired_record_of_the_previous_version_still_plans():
+    """cnet-restore replays desired.json as written (items normalized then): one written before the bridge had
+    mac and netfilter plans the bridge as that version did, and an existing one is left as it is."""
+    old = {"name": "cnet0", "state": "present", "addresses": ["172.17.0.1/16"], "mtu": 1500, "stp": False,
+           "vlan_filtering": None, "network": "bridge"}
+    bridge = Bridge.from_dict({"resource": "bridge", "items": [old]})
+    assert planned(bridge, view([])) == ["ip link add cnet0 type bridge stp_state 0", "ip addr add 172.17.0.1/16 dev cnet0",
+                                         "ip link set cnet0 up"]
+    there = view([link(5, "cnet0", "bridge", marks.make("bridge", net="bridge"), up=True, mtu=1500)], {5: {"172.17.0.1/16"}})
+    assert planned(bridge, there) == []
+
+
 def test_netns_order_and_loop():
     ns = Netns.from_params({"namespaces": [{"name": "side", "container": "web"}, {"name": "web"}]})
     assert [item["name"] for item in ns.items] == ["web", "side"]
