@@ -28,11 +28,17 @@ def _plain(value):
     return str(value)
 
 
+def _host_facts(hostvars):
+    """What cnet.linux.network_info read of the host (host_facts; read.yml), or {}."""
+    read = hostvars.get("host_network_info")
+    return (read.get("host_facts") or {}) if isinstance(read, dict) else {}
+
+
 def _underlay(hostvars):
     if hostvars.get("cnet_underlay_address"):
         return hostvars["cnet_underlay_address"]
     facts = hostvars.get("ansible_facts") or {}
-    default = facts.get("default_ipv4") or hostvars.get("ansible_default_ipv4") or {}
+    default = _host_facts(hostvars).get("default_ipv4") or facts.get("default_ipv4") or hostvars.get("ansible_default_ipv4") or {}
     if default.get("address"):
         return default["address"]
     try:
@@ -49,9 +55,13 @@ def _observed(result):
 
 
 def _underlay_mtu(hostvars, address):
-    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address (gathered facts), else None."""
+    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address (network_info's host_facts,
+    else gathered facts), else None."""
     if hostvars.get("cnet_underlay_mtu") is not None:
         return hostvars["cnet_underlay_mtu"]
+    for entry in _host_facts(hostvars).get("ipv4") or ():
+        if address and isinstance(entry, dict) and entry.get("address") == address:
+            return entry.get("mtu")
     facts = hostvars.get("ansible_facts") or {}
     for name in facts.get("interfaces") or ():
         iface = facts.get(str(name).replace("-", "_").replace(".", "_")) or {}

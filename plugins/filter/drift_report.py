@@ -11,7 +11,8 @@ name: drift_report
 short_description: Objects and actions a check-mode run of cnet.linux modules would change
 version_added: 0.1.0
 description:
-  - Takes the registered results of the collection's module calls (single calls and loops) from a check and
+  - Takes the registered results of the collection's module calls (single calls, loops and the parts of a
+    M(cnet.linux.converge) call) from a check and
     diff mode run and returns what drifted - each object the plans touch (for example C(veth ve-web-eth0),
     C(peer vx4096 192.0.2.12), C(iptables filter FORWARD), C(sysctl net/ipv4/ip_forward)) with the commands
     that would repair it.
@@ -54,12 +55,16 @@ from ansible.errors import AnsibleFilterError
 
 
 def _walk(result, found):
-    """The changed module results in result (a loop's items too), appended to found."""
+    """The changed module results in result (a loop's items too, and each part of a cnet.linux.converge call,
+    whose own actions and diff are theirs together), appended to found."""
     if not isinstance(result, Mapping):
         return found
     for item in result.get("results") or []:
         _walk(item, found)
-    if result.get("changed") and "actions" in result:
+    if "steps" in result:
+        for item in result.get("steps") or []:
+            _walk(item, found)
+    elif result.get("changed") and "actions" in result:
         found.append(result)
     return found
 

@@ -158,25 +158,11 @@ netlink_writes:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.bridge import Bridge
-
-ITEM = dict(
-    name=dict(type="str", required=True),
-    addresses=dict(type="list", elements="str"),
-    mac=dict(type="str"),
-    mtu=dict(type="int"),
-    stp=dict(type="bool"),
-    vlan_filtering=dict(type="bool"),
-    netfilter=dict(type="bool"),
-    network=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"]),
-)
+from ansible_collections.cnet.linux.plugins.module_utils.specs import BRIDGE
 
 
 def main():
-    spec = dict(ITEM, name=dict(type="str"), addresses=dict(type="list", elements="str", default=[]),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-                bridges=dict(type="list", elements="dict", options=ITEM))
-    run(Bridge, spec, mutually_exclusive=[["name", "bridges"]], required_one_of=[["name", "bridges"]])
+    run(Bridge, BRIDGE[0], **BRIDGE[1])
 
 
 if __name__ == "__main__":

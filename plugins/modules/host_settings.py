@@ -81,16 +81,11 @@ diff:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.host import HostSettings
+from ansible_collections.cnet.linux.plugins.module_utils.specs import HOST_SETTINGS
 
 
 def main():
-    run(HostSettings, dict(
-        sysctls=dict(type="dict", default={}),
-        modules=dict(type="list", elements="str", default=[]),
-        record=dict(type="bool", default=False),
-        remember=dict(type="list", elements="str", default=[]),
-        state=dict(type="str", choices=["present"], default="present"),
-    ))
+    run(HostSettings, HOST_SETTINGS[0], **HOST_SETTINGS[1])
 
 
 if __name__ == "__main__":

@@ -230,34 +230,11 @@ netlink_writes:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
-
-PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True))
-NETWORK = dict(
-    bridge=dict(type="str", required=True),
-    name=dict(type="str"),
-    subnet=dict(type="str"),
-    masquerade=dict(type="bool"),
-    icc=dict(type="bool"),
-    internal=dict(type="bool"),
-    routed_subnets=dict(type="list", elements="str"),
-    isolated_subnets=dict(type="list", elements="str"),
-    publish=dict(type="list", elements="dict", options=PUBLISH),
-    state=dict(type="str", choices=["present", "absent"]),
-)
+from ansible_collections.cnet.linux.plugins.module_utils.specs import IPTABLES_NAT
 
 
 def main():
-    spec = dict(NETWORK, bridge=dict(type="str"), icc=dict(type="bool", default=True),
-                internal=dict(type="bool", default=False),
-                routed_subnets=dict(type="list", elements="str", default=[]),
-                isolated_subnets=dict(type="list", elements="str", default=[]),
-                publish=dict(type="list", elements="dict", options=PUBLISH, default=[]),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-                networks=dict(type="list", elements="dict", options=NETWORK),
-                purge=dict(type="bool", default=False),
-                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"),
-                bridge_netfilter=dict(type="str", choices=["host", "bridge"], default="host"))
-    run(NatNetworks, spec, mutually_exclusive=[["bridge", "networks"]], required_one_of=[["bridge", "networks"]])
+    run(NatNetworks, IPTABLES_NAT[0], **IPTABLES_NAT[1])
 
 
 if __name__ == "__main__":

@@ -131,28 +131,11 @@ netlink_writes:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.netns import Netns
-
-ITEM = dict(
-    name=dict(type="str", required=True),
-    pid=dict(type="int"),
-    container=dict(type="str"),
-    host=dict(type="bool"),
-    state=dict(type="str", choices=["present", "absent"]),
-)
+from ansible_collections.cnet.linux.plugins.module_utils.specs import NETNS
 
 
 def main():
-    run(Netns, dict(
-        name=dict(type="str"),
-        pid=dict(type="int"),
-        container=dict(type="str"),
-        host=dict(type="bool"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        namespaces=dict(type="list", elements="dict", options=ITEM,
-                        mutually_exclusive=[["pid", "container", "host"]]),
-        purge=dict(type="bool", default=False),
-    ), mutually_exclusive=[["name", "namespaces"], ["pid", "container", "host"]],
-        required_one_of=[["name", "namespaces"]])
+    run(Netns, NETNS[0], **NETNS[1])
 
 
 if __name__ == "__main__":

@@ -41,6 +41,24 @@ options:
     type: str
     choices: [always, without_record]
     default: always
+  host_facts:
+    description:
+      - Also return C(host_facts) - the Python running the module, the host's IPv4 addresses and its default
+        route's, and what O(packages) and O(files) ask - which the C(cnet.linux.host) role reads instead of
+        gathering Ansible's facts (one module call where there were several).
+    type: bool
+    default: false
+  packages:
+    description: With O(host_facts), the Debian/Ubuntu packages to report as installed or not (C(dpkg-query)).
+    type: list
+    elements: str
+    default: []
+  files:
+    description: With O(host_facts), absolute paths whose SHA-1 (or V(link) for a symbolic link) to report, where
+      they exist.
+    type: list
+    elements: path
+    default: []
 '''
 
 EXAMPLES = r'''
@@ -52,6 +70,15 @@ EXAMPLES = r'''
   cnet.linux.network_info:
     state_dir: /var/lib/cnet
     interfaces: without_record
+  register: host_read
+
+- name: And what the plan needs to know of the host, instead of gathering facts
+  cnet.linux.network_info:
+    state_dir: /var/lib/cnet
+    interfaces: without_record
+    host_facts: true
+    packages: [iproute2, python3-pyroute2]
+    files: [/usr/local/sbin/cnet-restore]
   register: host_read
 '''
 
@@ -73,6 +100,17 @@ vxlans:
   type: list
   elements: dict
   sample: [{"name": "vx4096", "network": "backend", "vni": 4096, "addresses": [], "mtu": 1450}]
+host_facts:
+  description:
+    - "C(python) (the interpreter's path), C(default_ipv4) (C(address), C(device), C(mtu), C(gateway) of the
+      default route's interface, null without one), C(ipv4) (every IPv4 address with C(prefix), C(device),
+      C(mtu)), C(packages) (C({name: installed}), null where there is no dpkg), C(files) (C({path: sha1 or
+      link}) of those that exist)."
+  returned: when O(host_facts=true)
+  type: dict
+  sample: {"python": "/usr/bin/python3", "default_ipv4": {"address": "192.0.2.11", "device": "eth0", "mtu": 1500,
+           "gateway": "192.0.2.1"}, "ipv4": [{"address": "192.0.2.11", "prefix": 24, "device": "eth0", "mtu": 1500}],
+           "packages": {"iproute2": true}, "files": {}}
 pairs:
   description: The container ends of the collection's veth pairs.
   returned: unless O(interfaces=without_record) and the host has its record
@@ -88,7 +126,10 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.owned import 
 
 def main():
     report(observe_host, dict(state_dir=dict(type="path"),
-                              interfaces=dict(type="str", choices=["always", "without_record"], default="always")))
+                              interfaces=dict(type="str", choices=["always", "without_record"], default="always"),
+                              host_facts=dict(type="bool", default=False),
+                              packages=dict(type="list", elements="str", default=[]),
+                              files=dict(type="list", elements="path", default=[])))
 
 
 if __name__ == "__main__":

@@ -252,39 +252,11 @@ netlink_writes:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth
-
-ROUTE = dict(dest=dict(type="str", required=True), via=dict(type="str"))
-PAIR = dict(
-    name=dict(type="str"),
-    netns=dict(type="str", required=True),
-    peer=dict(type="str"),
-    bridge=dict(type="str"),
-    mtu=dict(type="int"),
-    mac=dict(type="str"),
-    addresses=dict(type="list", elements="str"),
-    host_addresses=dict(type="list", elements="str"),
-    ipv6_link_local=dict(type="bool"),
-    hairpin=dict(type="bool"),
-    gateway=dict(type="str"),
-    gateway6=dict(type="str"),
-    routes=dict(type="list", elements="dict", options=ROUTE),
-    network=dict(type="str"),
-    container=dict(type="str"),
-    state=dict(type="str", choices=["present", "absent"]),
-)
+from ansible_collections.cnet.linux.plugins.module_utils.specs import VETH
 
 
 def main():
-    spec = dict(PAIR, netns=dict(type="str"), peer=dict(type="str", default="eth0"), hairpin=dict(type="bool", default=False),
-                addresses=dict(type="list", elements="str", default=[]),
-                host_addresses=dict(type="list", elements="str", default=[]),
-                routes=dict(type="list", elements="dict", options=ROUTE, default=[]),
-                state=dict(type="str", choices=["present", "absent"], default="present"),
-                pairs=dict(type="list", elements="dict", options=PAIR),
-                purge=dict(type="bool", default=False),
-                purge_networks=dict(type="list", elements="str"))
-    run(Veth, spec, mutually_exclusive=[["netns", "pairs"], ["name", "pairs"], ["mac", "pairs"], ["purge", "purge_networks"]],
-        required_one_of=[["netns", "pairs"]])
+    run(Veth, VETH[0], **VETH[1])
 
 
 if __name__ == "__main__":

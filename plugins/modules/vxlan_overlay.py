@@ -273,23 +273,11 @@ netlink_writes:
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run
 from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay
+from ansible_collections.cnet.linux.plugins.module_utils.specs import VXLAN_OVERLAY
 
 
 def main():
-    endpoint = dict(ip=dict(type="str", required=True), mac=dict(type="str", required=True))
-    peer = dict(address=dict(type="str", required=True), lease=dict(type="str"),
-                endpoints=dict(type="list", elements="dict", options=endpoint))
-    overlay = dict(name=dict(type="str"), device=dict(type="str"), vni=dict(type="int"),
-                   port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
-                   local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
-                   bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=peer, default=[]),
-                   firewall=dict(type="bool", default=True),
-                   state=dict(type="str", choices=["present", "absent"], default="present"))
-    listed = dict(overlay, vni=dict(type="int", required=True))
-    spec = dict(overlay, overlays=dict(type="list", elements="dict", options=listed),
-                backend=dict(type="str", choices=["auto", "nft", "legacy"], default="auto"))
-    run(VxlanOverlay, spec, required_one_of=[["vni", "overlays"]],
-        mutually_exclusive=[["overlays", key] for key in sorted(overlay)])
+    run(VxlanOverlay, VXLAN_OVERLAY[0], **VXLAN_OVERLAY[1])
 
 
 if __name__ == "__main__":

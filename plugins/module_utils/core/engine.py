@@ -115,29 +115,54 @@ def _one(ctx, resource, diff):
     return result
 
 
-def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True, keep_going=False):
+def _write_records(ctx, documents):
+    """Replace whole records of the state directory ({kind: document}, <state_dir>/<kind>.json) where they
+    differ; the kinds written."""
+    written = []
+    for kind, document in sorted((documents or {}).items()):
+        record = ctx.records(kind)
+        if record != document:
+            record.clear()
+            record.update(document)
+            ctx.touch(kind)
+            written.append(kind)
+    ctx.save()
+    return written
+
+
+def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True, keep_going=False,
+                 records_before=None, records_after=None):
     """Converge several resources in order under one lock and one context: each namespace's sockets are opened
     once, and a namespace is read once unless an earlier resource of the call changed it. Returns
-    {changed, failed, results: [one module result per resource]}. A failure stops the call (EngineError, with
-    what the failing resource's plan had applied and undone; earlier resources stay converged) - or, with
-    keep_going, is that resource's result ({failed: True, msg}) and the next resource is converged."""
-    results = []
+    {changed, failed, results: [one module result per resource], records: [kinds written]}. A failure stops the
+    call (the exception, with what the failing resource's plan had applied and undone, and the earlier
+    resources' results as its 'results'; those stay converged) - or, with keep_going, is that resource's result
+    ({failed: True, msg}) and the next resource is converged.
+    records_before / records_after ({kind: document}): records the caller keeps in the state directory (the
+    host role's fleet.json), written under the same lock before the first resource and after the last one
+    converged (not in check mode, and only where they differ)."""
+    results, written = [], []
     with Lock(state_dir):
         ctx = Context(state_dir, check)
         try:
+            if not check:
+                written += _write_records(ctx, records_before)
             for resource in resources:
                 try:
                     results.append(_one(ctx, resource, diff))
                 except (EngineError, InputError, ToolError, OSError) as exc:
                     if not keep_going:
+                        exc.results = results
                         raise
                     results.append({"changed": bool(getattr(exc, "done", None)), "failed": True, "msg": reason(exc),
                                     "actions": list(getattr(exc, "done", [])), "warnings": list(ctx.warnings)})
                     del ctx.warnings[:]
+            if not check and not any(r.get("failed") for r in results):
+                written += [kind for kind in _write_records(ctx, records_after) if kind not in written]
         finally:
             ctx.close()
-    return {"changed": any(r["changed"] for r in results), "failed": any(r.get("failed") for r in results),
-            "results": results}
+    return {"changed": any(r["changed"] for r in results) or bool(written),
+            "failed": any(r.get("failed") for r in results), "results": results, "records": written}
 
 
 def converge(resource, check=False, state_dir=DEFAULT_STATE_DIR, diff=True):

@@ -12,6 +12,7 @@ __metaclass__ = type
 import json
 import os
 
+from ansible_collections.cnet.linux.plugins.module_utils import hostinfo
 from ansible_collections.cnet.linux.plugins.module_utils.core import marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import Context
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
@@ -82,11 +83,15 @@ def observe_host(params=None):
     out = {}
     if params.get("state_dir"):
         out["records"] = read_records(params["state_dir"])
-        if params.get("interfaces") == "without_record" and out["records"]["fleet"] is not None:
-            return out
+    interfaces = not (params.get("interfaces") == "without_record" and (out.get("records") or {}).get("fleet") is not None)
+    if not interfaces and not params.get("host_facts"):
+        return out
     ctx = Context(None, check=True)
     try:
-        out.update(observe(ctx))
+        if params.get("host_facts"):
+            out["host_facts"] = hostinfo.facts(sockets.of(ctx).view(None), params)
+        if interfaces:
+            out.update(observe(ctx))
         return out
     finally:
         ctx.close()

@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: cnet.linux contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The argument specs of the engine's modules, in one place: each module validates its own options with its
+spec, and cnet.linux.converge validates each of its parts with the same spec, so one host's whole plan in one
+call is checked exactly as the separate module calls are. Plain data: importing this imports nothing else.
+
+SPECS[module] = (argument_spec, {mutually_exclusive, required_one_of, ...}); state_dir is added by the glue."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+_STATE = ["present", "absent"]
+_BACKEND = dict(type="str", choices=["auto", "nft", "legacy"], default="auto")
+
+# netns
+NETNS_ITEM = dict(
+    name=dict(type="str", required=True),
+    pid=dict(type="int"),
+    container=dict(type="str"),
+    host=dict(type="bool"),
+    state=dict(type="str", choices=_STATE),
+)
+NETNS = (dict(
+    name=dict(type="str"),
+    pid=dict(type="int"),
+    container=dict(type="str"),
+    host=dict(type="bool"),
+    state=dict(type="str", choices=_STATE, default="present"),
+    namespaces=dict(type="list", elements="dict", options=NETNS_ITEM, mutually_exclusive=[["pid", "container", "host"]]),
+    purge=dict(type="bool", default=False),
+), dict(mutually_exclusive=[["name", "namespaces"], ["pid", "container", "host"]], required_one_of=[["name", "namespaces"]]))
+
+# veth
+ROUTE = dict(dest=dict(type="str", required=True), via=dict(type="str"))
+PAIR = dict(
+    name=dict(type="str"),
+    netns=dict(type="str", required=True),
+    peer=dict(type="str"),
+    bridge=dict(type="str"),
+    mtu=dict(type="int"),
+    mac=dict(type="str"),
+    addresses=dict(type="list", elements="str"),
+    host_addresses=dict(type="list", elements="str"),
+    ipv6_link_local=dict(type="bool"),
+    hairpin=dict(type="bool"),
+    gateway=dict(type="str"),
+    gateway6=dict(type="str"),
+    routes=dict(type="list", elements="dict", options=ROUTE),
+    network=dict(type="str"),
+    container=dict(type="str"),
+    state=dict(type="str", choices=_STATE),
+)
+VETH = (dict(
+    PAIR, netns=dict(type="str"), peer=dict(type="str", default="eth0"), hairpin=dict(type="bool", default=False),
+    addresses=dict(type="list", elements="str", default=[]),
+    host_addresses=dict(type="list", elements="str", default=[]),
+    routes=dict(type="list", elements="dict", options=ROUTE, default=[]),
+    state=dict(type="str", choices=_STATE, default="present"),
+    pairs=dict(type="list", elements="dict", options=PAIR),
+    purge=dict(type="bool", default=False),
+    purge_networks=dict(type="list", elements="str"),
+), dict(mutually_exclusive=[["netns", "pairs"], ["name", "pairs"], ["mac", "pairs"], ["purge", "purge_networks"]],
+        required_one_of=[["netns", "pairs"]]))
+
+# bridge
+BRIDGE_ITEM = dict(
+    name=dict(type="str", required=True),
+    addresses=dict(type="list", elements="str"),
+    mac=dict(type="str"),
+    mtu=dict(type="int"),
+    stp=dict(type="bool"),
+    vlan_filtering=dict(type="bool"),
+    netfilter=dict(type="bool"),
+    network=dict(type="str"),
+    state=dict(type="str", choices=_STATE),
+)
+BRIDGE = (dict(
+    BRIDGE_ITEM, name=dict(type="str"), addresses=dict(type="list", elements="str", default=[]),
+    state=dict(type="str", choices=_STATE, default="present"),
+    bridges=dict(type="list", elements="dict", options=BRIDGE_ITEM),
+), dict(mutually_exclusive=[["name", "bridges"]], required_one_of=[["name", "bridges"]]))
+
+# iptables_nat
+PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True))
+NAT_NETWORK = dict(
+    bridge=dict(type="str", required=True),
+    name=dict(type="str"),
+    subnet=dict(type="str"),
+    masquerade=dict(type="bool"),
+    icc=dict(type="bool"),
+    internal=dict(type="bool"),
+    routed_subnets=dict(type="list", elements="str"),
+    isolated_subnets=dict(type="list", elements="str"),
+    publish=dict(type="list", elements="dict", options=PUBLISH),
+    state=dict(type="str", choices=_STATE),
+)
+IPTABLES_NAT = (dict(
+    NAT_NETWORK, bridge=dict(type="str"), icc=dict(type="bool", default=True),
+    internal=dict(type="bool", default=False),
+    routed_subnets=dict(type="list", elements="str", default=[]),
+    isolated_subnets=dict(type="list", elements="str", default=[]),
+    publish=dict(type="list", elements="dict", options=PUBLISH, default=[]),
+    state=dict(type="str", choices=_STATE, default="present"),
+    networks=dict(type="list", elements="dict", options=NAT_NETWORK),
+    purge=dict(type="bool", default=False),
+    backend=_BACKEND,
+    bridge_netfilter=dict(type="str", choices=["host", "bridge"], default="host"),
+), dict(mutually_exclusive=[["bridge", "networks"]], required_one_of=[["bridge", "networks"]]))
+
+# vxlan_overlay
+ENDPOINT = dict(ip=dict(type="str", required=True), mac=dict(type="str", required=True))
+PEER = dict(address=dict(type="str", required=True), lease=dict(type="str"),
+            endpoints=dict(type="list", elements="dict", options=ENDPOINT))
+OVERLAY = dict(name=dict(type="str"), device=dict(type="str"), vni=dict(type="int"),
+               port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
+               local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
+               bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=PEER, default=[]),
+               firewall=dict(type="bool", default=True),
+               state=dict(type="str", choices=_STATE, default="present"))
+VXLAN_OVERLAY = (dict(
+    OVERLAY, overlays=dict(type="list", elements="dict", options=dict(OVERLAY, vni=dict(type="int", required=True))),
+    backend=_BACKEND,
+), dict(required_one_of=[["vni", "overlays"]], mutually_exclusive=[["overlays", key] for key in sorted(OVERLAY)]))
+
+# host_settings
+HOST_SETTINGS = (dict(
+    sysctls=dict(type="dict", default={}),
+    modules=dict(type="list", elements="str", default=[]),
+    record=dict(type="bool", default=False),
+    remember=dict(type="list", elements="str", default=[]),
+    state=dict(type="str", choices=["present"], default="present"),
+), {})
+
+# the order cnet.linux.converge runs its parts in: how a host is built (resources.registry.ORDER), the
+# host's settings first (br_netfilter makes the net.bridge sysctls; forwarding before any traffic)
+SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, iptables_nat=IPTABLES_NAT,
+             vxlan_overlay=VXLAN_OVERLAY)
+PARTS = ("host_settings", "netns", "bridge", "veth", "iptables_nat", "vxlan_overlay")
