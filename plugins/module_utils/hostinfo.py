@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the host role needs to know of a host before it plans, read in the same call as its records (so a
 run needs no fact gathering): the Python running this, the host's IPv4 addresses with their interface's MTU
-and the default route's, which of some packages are installed, and checksums of some files. Read only."""
+and the default route's, which of some packages are installed, checksums of some files, and the state
+directory's mode and owner. Read only."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -11,6 +12,7 @@ __metaclass__ = type
 import hashlib
 import ipaddress
 import os
+import stat
 import subprocess
 import sys
 
@@ -80,8 +82,22 @@ def files(paths):
     return out
 
 
+def directory(path):
+    """{mode (octal text), uid, gid} of a directory, or None where there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        return None
+    return {"mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid}
+
+
 def facts(view, params):
     """The host_facts result of network_info."""
     default, ipv4 = addresses(view)
-    return {"python": sys.executable, "default_ipv4": default, "ipv4": ipv4,
-            "packages": packages(params.get("packages")), "files": files(params.get("files"))}
+    out = {"python": sys.executable, "default_ipv4": default, "ipv4": ipv4,
+           "packages": packages(params.get("packages")), "files": files(params.get("files"))}
+    if params.get("state_dir"):
+        out["state_dir"] = directory(params["state_dir"])
+    return out

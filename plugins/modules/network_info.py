@@ -105,12 +105,13 @@ host_facts:
     - "C(python) (the interpreter's path), C(default_ipv4) (C(address), C(device), C(mtu), C(gateway) of the
       default route's interface, null without one), C(ipv4) (every IPv4 address with C(prefix), C(device),
       C(mtu)), C(packages) (C({name: installed}), null where there is no dpkg), C(files) (C({path: sha1 or
-      link}) of those that exist)."
+      link}) of those that exist), C(state_dir) (C(mode) as octal text, C(uid), C(gid) of O(state_dir); null
+      where it does not exist)."
   returned: when O(host_facts=true)
   type: dict
   sample: {"python": "/usr/bin/python3", "default_ipv4": {"address": "192.0.2.11", "device": "eth0", "mtu": 1500,
            "gateway": "192.0.2.1"}, "ipv4": [{"address": "192.0.2.11", "prefix": 24, "device": "eth0", "mtu": 1500}],
-           "packages": {"iproute2": true}, "files": {}}
+           "packages": {"iproute2": true}, "files": {}, "state_dir": {"mode": "0700", "uid": 0, "gid": 0}}
 pairs:
   description: The container ends of the collection's veth pairs.
   returned: unless O(interfaces=without_record) and the host has its record

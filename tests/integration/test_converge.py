@@ -102,10 +102,10 @@ def test_records_are_written_under_the_lock_only_where_they_differ(host):
 
 
 def test_host_facts_tell_the_underlay_packages_and_files_without_gathering_facts(host):
-    host.sh("mkdir -p /tmp/facts && printf 'abc' > /tmp/facts/f && ln -sf f /tmp/facts/l")
+    host.sh("mkdir -p /var/lib/cnet/facts && printf 'abc' > /var/lib/cnet/facts/f && ln -sf f /var/lib/cnet/facts/l")
     res = host.run("network_info", {"state_dir": STATE, "interfaces": "without_record", "host_facts": True,
                                     "packages": ["iproute2", "cnet-no-such-package"],
-                                    "files": ["/tmp/facts/f", "/tmp/facts/l", "/tmp/facts/missing"]})
+                                    "files": ["/var/lib/cnet/facts/f", "/var/lib/cnet/facts/l", "/var/lib/cnet/facts/missing"]})
     facts = res["host_facts"]
     route = host.ipj("-4", "route", "show", "default")[0]
     eth = [a for link in host.ipj("-4", "addr", "show", "dev", route["dev"]) for a in link["addr_info"]][0]
@@ -114,8 +114,13 @@ def test_host_facts_tell_the_underlay_packages_and_files_without_gathering_facts
                                      "gateway": route.get("gateway")}
     assert {"address": eth["local"], "prefix": eth["prefixlen"], "device": route["dev"], "mtu": mtu} in facts["ipv4"]
     assert facts["packages"] == {"iproute2": True, "cnet-no-such-package": False}
-    assert facts["files"] == {"/tmp/facts/f": hashlib.sha1(b"abc").hexdigest(), "/tmp/facts/l": "link"}
+    assert facts["files"] == {"/var/lib/cnet/facts/f": hashlib.sha1(b"abc").hexdigest(), "/var/lib/cnet/facts/l": "link"}
     assert facts["python"] == host.python
+    fresh = host.run("network_info", {"state_dir": "/var/lib/cnet/facts/state", "host_facts": True})
+    assert fresh["host_facts"]["state_dir"] is None and fresh["records"] == {"fleet": None, "host": None}
+    host.sh("mkdir -p /var/lib/cnet/facts/state && chmod 0750 /var/lib/cnet/facts/state")
+    again = host.run("network_info", {"state_dir": "/var/lib/cnet/facts/state", "host_facts": True})["host_facts"]
+    assert again["state_dir"] == {"mode": "0750", "uid": 0, "gid": 0}
     assert res["records"] == {"fleet": None, "host": None} and "pairs" in res  # no record: the interfaces too
     bad = host.run("network_info", {"host_facts": True, "files": ["relative/path"]}, expect_fail=True)
     assert "files: 'relative/path' is not an absolute path" in bad["msg"]
