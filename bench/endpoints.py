@@ -1,6 +1,6 @@
 """Benchmark (issue 3; issue 18 adds the CNI plugins): converge N container endpoints on one lab host - a
 namespace, a veth pair with the peer inside it, the host end a bridge port, an address and a default route -
-through the modules' list forms in ansible-playbook, beside a hand-written shell script of ip commands and
+through one cnet.linux.converge call (the bridge, netns and veth parts, list forms) in ansible-playbook, beside a hand-written shell script of ip commands and
 the CNI reference plugins (loopback, then bridge with host-local IPAM, one ADD per container, as container
 runtimes call them; Debian's containernetworking-plugins) doing the same work, in the same run, on fresh lab
 hosts. Then a no-op rerun, watched by 'ip monitor all-nsid'.
@@ -38,17 +38,16 @@ PLAYBOOK = """---
   gather_facts: false
   vars_files: [vars.json]
   tasks:
-    - name: Bridge
-      cnet.linux.bridge:
-        name: br0
-        addresses: [10.0.0.1/8]
-    - name: Namespaces
-      cnet.linux.netns:
-        namespaces: "{{ bench_netns }}"
-    - name: Pairs
-      cnet.linux.veth:
-        bridge: br0
-        pairs: "{{ bench_pairs }}"
+    - name: The bridge, the namespaces and the pairs in one call
+      cnet.linux.converge:
+        bridge:
+          name: br0
+          addresses: [10.0.0.1/8]
+        netns:
+          namespaces: "{{ bench_netns }}"
+        veth:
+          bridge: br0
+          pairs: "{{ bench_pairs }}"
 """
 
 

@@ -137,7 +137,7 @@ def endpoints_section(rows, plots):
     out = ["## 1. Control plane: N endpoints on one host (`bench/endpoints.py`)", "",
            "Each endpoint: a namespace (lo up), a veth pair with the peer inside it, the host end a bridge port, an "
            "address, a default route. Every contender on a fresh lab host, in the same run: the collection's "
-           "playbook (three list-form module calls, Ansible's overhead included), a shell script of sequential `ip` "
+           "playbook (one `cnet.linux.converge` call with the bridge, netns and veth parts, Ansible's overhead included), a shell script of sequential `ip` "
            "commands, the same as one `ip -batch` for the host and one `ip -n <ns> -batch` per namespace, the CNI "
            "reference plugins (`loopback` then `bridge` + `host-local`, one ADD per container, as containerd, "
            "podman and Kubernetes attach one), and a naive playbook looping `ansible.builtin.command: ip ...` "

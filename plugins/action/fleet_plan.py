@@ -47,6 +47,14 @@ def _underlay(hostvars):
         return None
 
 
+def _recorded(hostvars):
+    """The host's fleet.json as network_info read it (read.yml), else host_recorded where a play set it."""
+    read = hostvars.get("host_network_info")
+    if isinstance(read, dict) and isinstance(read.get("records"), dict) and "fleet" in read["records"]:
+        return read["records"]["fleet"] or {}
+    return hostvars.get("host_recorded")
+
+
 def _observed(result):
     """cnet.linux.network_info's result (read.yml runs it when the host has no record), or None."""
     if not isinstance(result, dict) or result.get("skipped") or result.get("failed") or "pairs" not in result:
@@ -81,7 +89,7 @@ def _fleet_vars(hostvars, fleet):
         underlay = _underlay(hv)
         hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
                               "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
-                              "recorded": hv.get("host_recorded"),
+                              "recorded": _recorded(hv),
                               "observed": _observed(hv.get("host_network_info"))})
     return hosts
 

@@ -104,7 +104,8 @@ def run_parts(argument_spec, specs, classes, order):
     result = {"changed": out["changed"], "steps": steps, "records": out["records"],
               "actions": [action for step in steps for action in step["actions"]],
               "netlink_writes": sum(step.get("netlink_writes", 0) for step in steps),
-              "timing": dict((step["part"], step["timing"]["total"]) for step in steps)}
+              "timing": dict([(step["part"], step["timing"]["total"]) for step in steps]
+                             + [("total", round(sum(step["timing"]["total"] for step in steps), 4))])}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": {}, "after": {}}
         for step in steps:

@@ -119,7 +119,7 @@ records:
   elements: str
   sample: [fleet]
 timing:
-  description: Seconds per part.
+  description: Seconds per part (observing, planning and applying it), and C(total).
   returned: success
   type: dict
 netlink_writes:
