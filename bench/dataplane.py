@@ -12,7 +12,8 @@ published port, an l3 and an l2 overlay), then iperf3 (1 and 8 TCP streams) and 
                  nf_call_iptables on instead (confined to the bridge that needs it)
 
 Also: PMTU on both overlays (the largest DF ping passes, one byte more is refused with an error), the VXLAN
-device's offloads (ethtool -k), and the l3 overlay with GRO on the hosts' underlay interfaces. Everything is
+device's offloads (ethtool -k), the l3 overlay with GRO on the hosts' underlay interfaces, and where the CPU
+goes on the main paths (cpuprofile.py: CPU ms per Gbit, perf samples by what the code does). Everything is
 veth inside one kernel on 2 cores: the numbers compare paths with each other, not with real NICs.
 
 Run as root from the repository: .venv/bin/python bench/dataplane.py [--seconds 3] [--repeat 5] [--json F]
@@ -32,6 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import common  # noqa: E402  pylint: disable=wrong-import-position
+import cpuprofile  # noqa: E402  pylint: disable=wrong-import-position
 from lab import fleet  # noqa: E402  pylint: disable=wrong-import-position
 
 LAB = "bench-dataplane"
@@ -110,12 +112,14 @@ def serve(lab, member, netns, argv):
     return proc
 
 
-def iperf(lab, path, streams, seconds):
+def iperf(lab, path, streams, seconds, moved=False):
+    """Gbit/s received (moved: the gigabits received instead)."""
     (cm, cn), (sm, sn), target, port = path
     server = serve(lab, sm, sn, ["iperf3", "-s", "-1", "-p", "5201"])
     try:
         res = lab.run(cm, cn, "iperf3", "-c", target, "-p", str(port), "-t", str(seconds), "-P", str(streams), "-J")
-        return json.loads(res.stdout)["end"]["sum_received"]["bits_per_second"] / 1e9
+        received = json.loads(res.stdout)["end"]["sum_received"]
+        return received["bytes"] * 8 / 1e9 if moved else received["bits_per_second"] / 1e9
     finally:
         server.wait(timeout=30)
 
@@ -210,6 +214,16 @@ def main():
         out["pmtu"] = {"l3 overlay": pmtu(lab, ("h1", "o3"), chosen["l3 overlay"][2]),
                        "l2 overlay": pmtu(lab, ("h1", "o2"), chosen["l2 overlay"][2])}
         out["offloads"] = offloads(lab, "h1", "vx4096")
+        for host in ("h1", "h2"):  # the profile on the paths as the tables measured them
+            lab.run(host, None, "ethtool", "-K", "eth0", "gro", "off")
+        why = cpuprofile.available()
+        out["profile"] = {"unavailable": why} if why else {}
+        for name in () if why else ("underlay", "veth", "bridge", "l3 overlay", "l2 overlay"):
+            found = cpuprofile.profile(lambda path=chosen[name]: iperf(lab, path, 1, args.seconds, moved=True),
+                                       args.seconds)
+            out["profile"][name] = found
+            print("profile %s: %.0f CPU ms per Gbit; %s" % (name, found["cpu_ms_per_gbit"] or 0, ", ".join(
+                "%s %.0f%%" % kv for kv in list(found["groups"].items())[:4])), flush=True)
         out["seconds"], out["repeat"] = args.seconds, args.repeat
     finally:
         fleet.down(LAB)

@@ -212,6 +212,8 @@ def fleet_section(data, plots):
                    else "failed", cell(r["plan_once_s"], "%.3f"), cell(r["plan_per_host_s"], "%.3f")] for r in rows])
     worst = max(r["noop_ping_rounds"] for r in rows)
     out += ["", verdict("a no-op site.yml <= 4 ping rounds at every size (worst)", worst, worst <= 4, "%.1f")]
+    for skip in data.get("skipped") or []:
+        out.append("- %d hosts: %s." % (skip["hosts"], skip["reason"]))
     errors = [(r["hosts"], r["mitogen"]["error"]) for r in rows if (r.get("mitogen") or {}).get("error")]
     for hosts, error in errors:
         out.append("- Mitogen at %d hosts: %s" % (hosts, error))
@@ -267,8 +269,38 @@ def dataplane_section(data, plots):
     offloads = data.get("offloads") or {}
     out += ["", "The VXLAN device's offloads (`ethtool -k vx4096`): " + ", ".join(
         "%s %s" % (k, offloads[k]) for k in shown if k in offloads) + "."]
+    out += profile_section(data.get("profile"))
     plot_dataplane(data, os.path.join(plots, "dataplane.png"))
     return out + ["", "![throughput and latency per path](benchmarks/dataplane.png)", ""]
+
+
+def profile_section(profile):
+    """Where the CPU goes per path (bench/cpuprofile.py), for the goals the overlays miss."""
+    if not profile:
+        return []
+    if profile.get("unavailable"):
+        return ["", "No CPU profile: %s." % profile["unavailable"]]
+    out = ["", "### Where the CPU goes (`bench/cpuprofile.py`)", "",
+           "One more 1-stream iperf3 run per path while `perf record -a` samples the whole machine on the software "
+           "clock and `/proc/stat` counts its busy time: CPU milliseconds per gigabit moved (sender and receiver "
+           "together, both on this machine's 2 cores), and the busy samples grouped by what the code does. The software "
+           "clock cannot sample code that runs with interrupts off: its time lands where they are turned on again "
+           "(`_raw_spin_unlock_irqrestore`, `handle_softirqs`), so the groups are a guide and the CPU per gigabit, "
+           "from `/proc/stat`, is the measure.", ""]
+    base = (profile.get("underlay") or {}).get("cpu_ms_per_gbit")
+    rows = []
+    for name, row in profile.items():
+        cost = row.get("cpu_ms_per_gbit")
+        groups = ", ".join("%s %.0f%%" % kv for kv in list(row["groups"].items())[:5])
+        rows.append([name, cell(row["gigabits"], "%.1f"), cell(100 * row["cpu_busy"], "%.0f%%"), cell(cost, "%.0f"),
+                     cell(cost / base if cost and base else None, "%.2fx"), groups])
+    out += table(["path", "Gbit moved", "machine busy", "CPU ms per Gbit", "vs underlay", "busy samples by group"], rows)
+    for name in ("l3 overlay", "l2 overlay"):
+        row = profile.get(name)
+        if row and row.get("top"):
+            out += ["", "Top symbols on the %s: %s." % (name, ", ".join(
+                "`%s` %.1f%%" % (t["symbol"], t["percent"]) for t in row["top"]))]
+    return out
 
 
 SECTIONS = (("endpoints", endpoints_section), ("ports", lambda data, plots: ports_section(data)),
@@ -283,7 +315,7 @@ def write(runs, quick, doc, results, repeat=None):
     out = ["# Benchmarks", "", "Written by `bench/run%s` on %s; raw results in `%s`. %s" % (
         " --quick" if quick else "", when, results,
         "A quick pass: small sizes, one run each - indicative only." if quick else
-        "Medians of %s runs; every ratio is measured within one run." % (repeat or "5 (the fleet: 3)")), "",
+        "Medians of %s runs; every ratio is measured within one run." % (repeat or 5)), "",
         "## The machine", ""]
     out += table(["", ""], machine())
     out += ["", "Lab hosts are network, mount and UTS namespaces of this kernel, reached over SSH (`cnet-lab`).", ""]

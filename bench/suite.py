@@ -3,6 +3,8 @@ docs/benchmarks.md and its plots from those numbers (report.py). A benchmark tha
 the others still run.
 
   .venv/bin/python bench/suite.py [--quick] [--only NAME,...] [--repeat N] [--results DIR] [--doc docs/benchmarks.md]
+
+--only with --results DIR of an earlier pass measures only those again; the report takes the others from DIR.
 """
 
 import argparse
@@ -24,7 +26,7 @@ STEPS = {
     "endpoints": (["--sizes", "10", "100", "1000", "--repeat", "5"], ["--sizes", "10", "100", "--repeat", "1"]),
     "ports": (["--ports", "1000", "--repeat", "5"], ["--ports", "200", "--repeat", "1", "--backends", "nft"]),
     "peers": (["--peers", "1000", "--repeat", "5"], ["--peers", "200", "--repeat", "1"]),
-    "fleet": (["--sizes", "2", "4", "8", "16", "32", "--repeat", "3", "--mitogen"],
+    "fleet": (["--sizes", "2", "4", "8", "16", "32", "--repeat", "5", "--mitogen"],
               ["--sizes", "2", "4", "--repeat", "1", "--mitogen"]),
     "dataplane": (["--seconds", "3", "--repeat", "5"], ["--seconds", "1", "--repeat", "1", "--rr", "1000"]),
 }
@@ -34,8 +36,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, one run each")
     parser.add_argument("--only", help="a comma-separated list of: " + ", ".join(STEPS))
-    parser.add_argument("--repeat", type=int, help="runs per measurement for every benchmark (default 5; fleet 3)")
-    parser.add_argument("--results", help="where the raw JSON goes (default /var/tmp/cnet-bench/<time>)")
+    parser.add_argument("--repeat", type=int, help="runs per measurement for every benchmark (default 5)")
+    parser.add_argument("--results", help="where the raw JSON goes (default /var/tmp/cnet-bench/<time>); with --only, "
+                                          "the benchmarks left out are taken from an earlier pass's JSON there")
     parser.add_argument("--doc", default=os.path.join(common.REPO, "docs", "benchmarks.md"))
     args = parser.parse_args()
     chosen = args.only.split(",") if args.only else list(STEPS)
@@ -46,6 +49,11 @@ def main():
     results = args.results or os.path.join("/var/tmp/cnet-bench", stamp)
     os.makedirs(results, exist_ok=True)
     runs = {}
+    for name in STEPS:  # with --results of an earlier pass, what --only leaves out is taken from it
+        earlier = os.path.join(results, name + ".json")
+        if name not in chosen and args.results and os.path.exists(earlier):
+            with open(earlier) as handle:
+                runs[name] = {"ok": True, "seconds": None, "argv": [], "exit": 0, "reused": True, "data": json.load(handle)}
     for name in chosen:
         options = list(STEPS[name][1 if args.quick else 0])
         if args.repeat:
