@@ -27,8 +27,9 @@ GROUPS = (
     ("TCP", r"tcp"),
     ("IP and routing", r"^ip_|^ip6_|fib_|dst_|rt_|neigh|arp_"),
     ("skb and memory", r"skb|kmem|kmalloc|kfree|page_frag|alloc_pages|__alloc|slab|folio|page_pool"),
-    ("softirq, interrupts-off work, scheduling", r"softirq|irqrestore|napi|net_rx|process_backlog|netif_|__netif|schedule|switch_to|wake|"
-                               r"enqueue|dequeue|raw_spin|_raw_|lock"),
+    ("softirq, interrupts-off work, scheduling",
+     r"softirq|irqrestore|napi|net_rx|process_backlog|netif_|__netif|schedule|switch_to|wake|enqueue|dequeue|raw_spin|"
+     r"_raw_|lock"),
 )
 
 
