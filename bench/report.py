@@ -258,7 +258,9 @@ every peer - which is the second column's growth) plus Ansible's per-task cost p
 - **one job, more forks** (`-f`, or `forks` in ansible.cfg) on a controller with cores to match, with
   `cnet_serial` for batches: the rollout stops at the first batch whose overlay health gate fails;
 - **Mitogen** (`ANSIBLE_STRATEGY_PLUGINS=<site-packages>/ansible_mitogen/plugins/strategy
-  ANSIBLE_STRATEGY=mitogen_linear`), measured above: it works with ansible-core 2.19 and these playbooks;
+  ANSIBLE_STRATEGY=mitogen_linear`), measured above: it works with ansible-core 2.19 and these playbooks,
+  but with three module calls per host it no longer makes the no-op faster (compare the columns) - not
+  recommended;
 - **not AWX/AAP job slicing** for `site.yml`: a slice sees only its share of the inventory, so its hosts'
   plan would not know the other slices' hosts - and an overlay's peer set is authoritative, so the other
   slices' peers would be removed. Slicing is for jobs without cross-host orchestration (the AWX docs say
