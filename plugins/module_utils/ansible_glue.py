@@ -98,7 +98,8 @@ def run_parts(argument_spec, specs, classes, order):
                            records_after=records[1])
     except (InputError, ToolError, EngineError, OSError) as exc:
         done = [dict(result, part=name) for name, result in zip(parts, getattr(exc, "results", []))]
-        failed = parts[len(done)] if hasattr(exc, "results") else "records"  # a record that could not be written
+        # no results: the state directory failed (its lock, or a record that could not be written)
+        failed = parts[len(done)] if hasattr(exc, "results") else "state_dir"
         _fail(module, exc, failed, prefix=failed + ": ", steps=done, changed=any(r["changed"] for r in done))
     steps = [dict(result, part=name) for name, result in zip(parts, out["results"])]
     result = {"changed": out["changed"], "steps": steps, "records": out["records"],
