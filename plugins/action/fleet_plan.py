@@ -48,11 +48,10 @@ def _underlay(hostvars):
 
 
 def _recorded(hostvars):
-    """The host's fleet.json as network_info read it (read.yml), else host_recorded where a play set it."""
+    """The host's fleet.json as network_info read it (read.yml; {} when it has none), or None when not read."""
     read = hostvars.get("host_network_info")
-    if isinstance(read, dict) and isinstance(read.get("records"), dict) and "fleet" in read["records"]:
-        return read["records"]["fleet"] or {}
-    return hostvars.get("host_recorded")
+    records = read.get("records") if isinstance(read, dict) else None
+    return (records.get("fleet") or {}) if isinstance(records, dict) else None
 
 
 def _observed(result):

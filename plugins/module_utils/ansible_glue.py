@@ -14,13 +14,16 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.cnet.linux.plugins.module_utils.core.engine import (DEFAULT_STATE_DIR, EngineError, converge,
+from ansible_collections.cnet.linux.plugins.module_utils.core.context import JOURNAL
+from ansible_collections.cnet.linux.plugins.module_utils.core.engine import (DEFAULT_STATE_DIR, DESIRED, EngineError, converge,
                                                                              converge_all, reason)
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError, ToolError
 
 STATE_DIR_OPTION = {"type": "path", "default": DEFAULT_STATE_DIR}
 RECORD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-ENGINE_RECORDS = ("creating", "desired", "host", "netns")  # the journal and the engine's own records
+# what the engine keeps in the state directory itself: its journal, the desired state, host_settings' and netns'
+# records; a caller's record may not replace them
+ENGINE_RECORDS = tuple(sorted((JOURNAL.rsplit(".", 1)[0], DESIRED, "host", "netns")))
 
 
 def _require_pyroute2(module, classes):

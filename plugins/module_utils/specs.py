@@ -132,8 +132,6 @@ HOST_SETTINGS = (dict(
     state=dict(type="str", choices=["present"], default="present"),
 ), {})
 
-# the order cnet.linux.converge runs its parts in: how a host is built (resources.registry.ORDER), the
-# host's settings first (br_netfilter makes the net.bridge sysctls; forwarding before any traffic)
+# by module name (a resource's KIND); cnet.linux.converge takes its parts' order from resources.registry
 SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, iptables_nat=IPTABLES_NAT,
              vxlan_overlay=VXLAN_OVERLAY)
-PARTS = ("host_settings", "netns", "bridge", "veth", "iptables_nat", "vxlan_overlay")

@@ -129,22 +129,20 @@ netlink_writes:
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import run_parts
-from ansible_collections.cnet.linux.plugins.module_utils.resources.bridge import Bridge
 from ansible_collections.cnet.linux.plugins.module_utils.resources.host import HostSettings
-from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
-from ansible_collections.cnet.linux.plugins.module_utils.resources.netns import Netns
-from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth
-from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan.overlay import VxlanOverlay
-from ansible_collections.cnet.linux.plugins.module_utils.specs import PARTS, SPECS
+from ansible_collections.cnet.linux.plugins.module_utils.resources.registry import ORDER
+from ansible_collections.cnet.linux.plugins.module_utils.specs import SPECS
 
-CLASSES = dict(host_settings=HostSettings, netns=Netns, bridge=Bridge, veth=Veth, iptables_nat=NatNetworks,
-               vxlan_overlay=VxlanOverlay)
+# the parts in the order a host is built: its settings first (br_netfilter makes the net.bridge sysctls), then
+# the registry's kinds; a resource's KIND is its module's name
+CLASSES = (HostSettings,) + ORDER
 
 
 def main():
-    spec = dict((part, dict(type="dict")) for part in PARTS)
+    parts = [cls.KIND for cls in CLASSES]
+    spec = dict((part, dict(type="dict")) for part in parts)
     spec.update(records_before=dict(type="dict"), records_after=dict(type="dict"))
-    run_parts(spec, SPECS, CLASSES, PARTS)
+    run_parts(spec, SPECS, dict((cls.KIND, cls) for cls in CLASSES), parts)
 
 
 if __name__ == "__main__":
