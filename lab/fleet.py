@@ -3,7 +3,7 @@
 Each host is a process tree in its own network, mount and UTS namespace: a
 private ``/run`` (so ``/run/netns``, locks and ``xtables.lock`` are its own),
 its own ``/sys``, its own ``/var/lib/cnet``, ``/etc/systemd/system``,
-``/usr/local/sbin`` and ``/usr/local/lib/cnet`` (bound from the lab directory,
+``/usr/local/sbin``, ``/usr/local/lib/cnet`` and ``/etc/netns`` (bound from the lab directory,
 so they survive ``reboot``), its own hostname (named in its own ``/etc/hosts``),
 a real ``sshd`` on its underlay address, and one process in a network namespace
 of its own (for ``pid:`` adoption). Hosts hang off bridges in a *fabric*
@@ -24,7 +24,7 @@ ROOT = os.environ.get("CNET_LAB_DIR", "/var/tmp/cnet-lab")
 # Directories each host has of its own (bound from the lab directory over the machine's): the collection's
 # state, and where the host role installs cnet-restore, its engine and its systemd units - so a lab host gets
 # exactly what a real one gets and the machine's own files are never written.
-HOST_MOUNTS = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet")
+HOST_MOUNTS = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet", "/etc/netns")
 
 # Runs inside a host's fresh namespaces, then becomes its sshd.
 SSHD = "/usr/sbin/sshd"  # what HOST_INIT runs: a lab host is reached over SSH
@@ -38,7 +38,7 @@ mount -t sysfs sysfs /sys
 # here makes its cgroups inside the lab's, where 'down' finds them
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount --bind "$state" /var/lib/cnet
-for dir in /etc/systemd/system /usr/local/sbin /usr/local/lib/cnet; do mount --bind "$root$dir" "$dir"; done
+for dir in /etc/systemd/system /usr/local/sbin /usr/local/lib/cnet /etc/netns; do mount --bind "$root$dir" "$dir"; done
 mount --bind "$hosts" /etc/hosts
 # root's shell start-up file is the machine's (pyenv, cargo ...): bash reads it for every SSH command, ~0.2 s
 # each here; a lab host has its own, as a managed host would

@@ -17,7 +17,7 @@ from . import fleet
 
 SYSCTLS = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.bridge.bridge-nf-call-iptables",
            "net.bridge.bridge-nf-call-ip6tables")
-FILES = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet")
+FILES = ("/var/lib/cnet", "/etc/systemd/system", "/usr/local/sbin", "/usr/local/lib/cnet", "/etc/netns")
 
 SCRIPT = r"""
 section() { echo "### $1"; }

@@ -14,11 +14,17 @@ _STATE = ["present", "absent"]
 _BACKEND = dict(type="str", choices=["auto", "nft", "legacy"], default="auto")
 
 # netns
+HOSTS_ENTRY = dict(address=dict(type="str", required=True), names=dict(type="list", elements="str", required=True))
+DNS = dict(servers=dict(type="list", elements="str"), search=dict(type="list", elements="str"),
+           options=dict(type="list", elements="str"))
 NETNS_ITEM = dict(
     name=dict(type="str", required=True),
     pid=dict(type="int"),
     container=dict(type="str"),
     host=dict(type="bool"),
+    hosts=dict(type="list", elements="dict", options=HOSTS_ENTRY),
+    hosts_include=dict(type="list", elements="str"),
+    dns=dict(type="dict", options=DNS),
     state=dict(type="str", choices=_STATE),
 )
 NETNS = (dict(
@@ -26,10 +32,15 @@ NETNS = (dict(
     pid=dict(type="int"),
     container=dict(type="str"),
     host=dict(type="bool"),
+    hosts=dict(type="list", elements="dict", options=HOSTS_ENTRY),
+    dns=dict(type="dict", options=DNS),
     state=dict(type="str", choices=_STATE, default="present"),
     namespaces=dict(type="list", elements="dict", options=NETNS_ITEM, mutually_exclusive=[["pid", "container", "host"]]),
+    hosts_tables=dict(type="dict"),
     purge=dict(type="bool", default=False),
-), dict(mutually_exclusive=[["name", "namespaces"], ["pid", "container", "host"]], required_one_of=[["name", "namespaces"]]))
+), dict(mutually_exclusive=[["name", "namespaces"], ["pid", "container", "host"], ["hosts", "namespaces"],
+                            ["dns", "namespaces"]],
+        required_one_of=[["name", "namespaces"]], required_by={"hosts_tables": ["namespaces"]}))
 
 # veth
 ROUTE = dict(dest=dict(type="str", required=True), via=dict(type="str"))

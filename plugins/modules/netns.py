@@ -18,6 +18,12 @@ description:
     to another sandbox's namespace so both are the same inode (O(container), Docker's C(--network container:NAME)),
     or binds a name to the namespace the module runs in (O(host), Docker's C(--network host))."
   - The list form O(namespaces) converges many namespaces in one call.
+  - "Writes each namespace's name files, C(/etc/netns/NAME/hosts) (O(hosts), O(namespaces[].hosts_include)) and
+    C(/etc/netns/NAME/resolv.conf) (O(dns)): C(ip netns exec) shows them to the sandbox's processes as its
+    C(/etc/hosts) and C(/etc/resolv.conf), and a runtime can bind-mount them into a container. A file is
+    rewritten in place, so processes already running in the sandbox see the change. The first line carries
+    the ownership mark; a file without it is left alone, with a warning. A namespace the module removes takes
+    its files with it; a namespace with neither O(hosts) nor O(dns) has no files of the collection."
   - A name the collection did not bind is never removed or changed; asking for it fails with a clear message.
 author:
   - cnet.linux contributors (@cnet-linux)
@@ -37,6 +43,40 @@ options:
     description:
       - Bind O(name) to the namespace the module runs in (the host's), not to PID 1's.
     type: bool
+  hosts:
+    description:
+      - The entries of O(name)'s hosts file, after C(localhost). An empty list writes C(localhost) only.
+    type: list
+    elements: dict
+    suboptions:
+      address:
+        description: An IPv4 or IPv6 address.
+        type: str
+        required: true
+      names:
+        description: Its names, the first one canonical (letters, digits, C(.), C(-), C(_)).
+        type: list
+        elements: str
+        required: true
+  dns:
+    description:
+      - O(name)'s resolv.conf. Each list left empty is the host's own (C(/etc/resolv.conf) without loopback
+        servers, which a sandbox cannot reach; then systemd-resolved's upstream servers; then, with a warning,
+        Docker's fallback C(8.8.8.8) and C(8.8.4.4)).
+    type: dict
+    suboptions:
+      servers:
+        description: Resolver addresses, at most 3 (what glibc reads).
+        type: list
+        elements: str
+      search:
+        description: Search domains.
+        type: list
+        elements: str
+      options:
+        description: Resolver options such as C(ndots:2), C(timeout:1), C(rotate).
+        type: list
+        elements: str
   state:
     description: Whether the name should exist. O(state=absent) removes only names the collection bound.
     type: str
@@ -63,14 +103,57 @@ options:
       host:
         description: Bind the module's own namespace.
         type: bool
+      hosts:
+        description: This namespace's own hosts entries, as O(hosts).
+        type: list
+        elements: dict
+        suboptions:
+          address:
+            description: An IPv4 or IPv6 address.
+            type: str
+            required: true
+          names:
+            description: Its names.
+            type: list
+            elements: str
+            required: true
+      hosts_include:
+        description:
+          - Names of O(hosts_tables) whose entries follow this namespace's own in its hosts file (a network's
+            containers, given once for all of them). A line already written is not repeated.
+        type: list
+        elements: str
+      dns:
+        description: This namespace's resolv.conf, as O(dns).
+        type: dict
+        suboptions:
+          servers:
+            description: Resolver addresses, at most 3.
+            type: list
+            elements: str
+          search:
+            description: Search domains.
+            type: list
+            elements: str
+          options:
+            description: Resolver options.
+            type: list
+            elements: str
       state:
         description: Whether the name should exist.
         type: str
         choices: [present, absent]
+  hosts_tables:
+    description:
+      - "Shared hosts entries by table name, C({name: [{address, names}]}), that items include with
+        O(namespaces[].hosts_include): a network of many containers is sent once, not once per container."
+    type: dict
   purge:
     description:
       - With O(namespaces), remove the namespaces the collection bound that the list does not name
-        (the list is authoritative). Names the collection did not bind are never removed.
+        (the list is authoritative), with their name files, and the collection's name files in
+        C(/etc/netns) of names that are neither listed nor bound. Names the collection did not bind are never
+        removed.
     type: bool
     default: false
 seealso:
@@ -95,6 +178,22 @@ EXAMPLES = r'''
         pid: 4242
     purge: true                   # remove the ones this collection made that are not listed
 
+- name: Two sandboxes that resolve each other's names, one with its own resolvers
+  cnet.linux.netns:
+    namespaces:
+      - name: web
+        hosts_include: [front]
+        dns: {}                   # the host's resolvers and search domains
+      - name: db
+        hosts_include: [front]
+        dns:
+          servers: [192.0.2.53]
+          search: [example.internal]
+    hosts_tables:
+      front:
+        - {address: 10.1.0.2, names: [web]}
+        - {address: 10.1.0.3, names: [db, postgres]}
+
 - name: Remove a namespace
   cnet.linux.netns:
     name: test01
@@ -111,9 +210,10 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["ip netns add test01", "ip -n test01 link set lo up alias 'cnet.linux:netns name=test01'"]
+  sample: ["ip netns add test01", "ip -n test01 link set lo up alias 'cnet.linux:netns name=test01'",
+           "write /etc/netns/test01/hosts: +10.1.0.2 web, +10.1.0.3 db postgres"]
 diff:
-  description: Each namespace the plan changes, before and after.
+  description: Each namespace and name file the plan changes, before and after (a file as its text).
   returned: in diff mode (C(--diff))
   type: dict
   sample: {"before": {}, "after": {"netns test01": {"kind": "create", "loopback": "up"}}}

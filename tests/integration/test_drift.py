@@ -62,6 +62,7 @@ KINDS = [
      ["vxlan vx4096", "peer vx4096 {ip_h1}", "peer vx4096 {ip_h3}"]),
     ("deleted default route", 1, "h3", ["ip -n worker route del default"], ["veth {pair_h3_worker_backend}"]),
     ("deleted FDB entry", 1, "h3", ["bridge fdb del 00:00:00:00:00:00 dev vx4097 dst {ip_h2}"], ["peer vx4097 {ip_h2}"]),
+    ("edited hosts file", 1, "h2", ["sh -c 'echo 10.9.9.9 evil >> /etc/netns/db/hosts'"], ["file /etc/netns/db/hosts"]),
     ("deleted jump of ours", 1, "h3", ["iptables -t nat -D POSTROUTING -j CNET-POSTROUTING"], ["iptables nat POSTROUTING"]),
     ("deleted chain of ours", 1, "h3", ["iptables -D CNET-VXLAN -p udp -m udp --dport 4789 -j CNET-V-vx4097",
                                         "iptables -F CNET-V-vx4097", "iptables -X CNET-V-vx4097"],
@@ -80,6 +81,7 @@ KINDS = [
     ("deleted neighbour entry", 2, "h3", ["ip neigh del {l2_h2_db} dev vx4097"], ["peer vx4097 {ip_h2}"]),
     ("stale neighbour entry", 2, "h3", ["ip neigh add 10.245.0.99 lladdr 02:42:0a:f5:00:63 dev vx4097 nud permanent"],
      ["peer vx4097 10.245.0.99"]),
+    ("deleted resolv.conf", 2, "h3", ["rm /etc/netns/worker/resolv.conf"], ["file /etc/netns/worker/resolv.conf"]),
     ("deleted VXLAN port filter rule", 2, "h3", ["iptables -D CNET-V-vx4096 -s {ip_h1}/32 -j ACCEPT"],
      ["iptables filter CNET-V-vx4096"]),
     # the kernel drops a downed device's routes and neighbours: the peers' entries drifted with it
@@ -96,6 +98,8 @@ KINDS = [
      ["veth {pair_h2_api_backend}"]),
     ("VXLAN detached from its bridge", 3, "h3", ["ip link set vx4097 nomaster"], ["vxlan vx4097"]),
     ("deleted masquerade rule", 3, "h3", ["iptables -t nat -F CNET-P-cn-backend"], ["iptables nat CNET-P-cn-backend"]),
+    ("stray hosts file of ours", 3, "h2", ["mkdir -p /etc/netns/gone", "cp /etc/netns/db/hosts /etc/netns/gone/hosts"],
+     ["file /etc/netns/gone/hosts"]),
     (STRAY, 3, "h3", [], ["netns ghost", "veth cvghost"]),
 ]
 
@@ -148,6 +152,33 @@ def demo(tmp_path_factory):
         yield lab, inv, reach(lab), itertools.count(1), tmp_path_factory.mktemp("drift")
     finally:
         fleet.down(name)
+
+
+def getent(lab, host, ns, name):
+    res = run_in(lab, host, "ip", "netns", "exec", ns, "getent", "hosts", name, check=False)
+    return res.stdout.split()[:1] if res.returncode == 0 else []
+
+
+def test_names_resolve_in_the_sandboxes_across_the_fleet(demo):
+    """Before the rounds: each user-defined network's containers resolve each other's names and aliases from
+    /etc/netns/<sandbox>/hosts, on one host and across both overlays; the default network resolves none."""
+    lab, _inv, _before, _counter, _tmp = demo
+    names = Names(lab)
+    h3 = json.loads(run_in(lab, "h3", "cat", "/var/lib/cnet/fleet.json").stdout)
+    h2 = json.loads(run_in(lab, "h2", "cat", "/var/lib/cnet/fleet.json").stdout)
+    worker, api = h3["addresses"]["backend"]["worker"], h2["addresses"]["backend"]["api"]
+    assert getent(lab, "h1", "web", "worker") == [worker]  # l3 overlay, another host
+    assert getent(lab, "h1", "sidecar", "api") == [api]  # container mode: the target's files
+    assert getent(lab, "h3", "cache", "postgres") == getent(lab, "h3", "cache", "db") == [names["l2_h2_db"]]
+    assert getent(lab, "h3", "worker", "web") == getent(lab, "h2", "api", "web") != []
+    assert getent(lab, "h1", "job", "web") == []  # the default network: no names (as in Docker)
+    assert getent(lab, "h1", "tools", "web") == []  # none mode: localhost and nothing else
+    assert getent(lab, "h1", "tools", "localhost") in (["127.0.0.1"], ["::1"])
+    assert run_in(lab, "h1", "ls", "/etc/netns").stdout.split() == ["job", "sidecar", "test01", "tools", "web"]
+    resolv = run_in(lab, "h3", "ip", "netns", "exec", "worker", "cat", "/etc/resolv.conf").stdout
+    assert resolv.startswith("# cnet.linux:resolv netns=worker") and "nameserver" in resolv
+    # what a ping of a name reaches: the packet goes where the name says
+    run_in(lab, "h1", "ip", "netns", "exec", "web", "ping", "-c1", "-W2", "worker")
 
 
 @pytest.mark.parametrize("number", [1, 2, 3])

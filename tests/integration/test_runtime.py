@@ -25,8 +25,10 @@ def curl(lab, member, *argv):
 
 def test_a_runc_container_in_a_sandbox_serves_its_published_port(make_lab, tmp_path):
     lab = make_lab(2)
-    inv = inventory(tmp_path, lab, [BRIDGE], {
-        "h1": [{"name": "web", "network": "bridge", "ipv4": "172.17.0.2", "publish": ["2333:22"]}],
+    front = {"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}
+    inv = inventory(tmp_path, lab, [BRIDGE, front], {
+        "h1": [{"name": "web", "networks": [{"name": "bridge", "ipv4": "172.17.0.2"}, {"name": "front", "aliases": ["www"]}],
+                "publish": ["2333:22"]}, {"name": "db", "network": "front"}],
         "h2": [{"name": "api", "network": "bridge"}]})
     res = playbook("site.yml", inv)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -44,6 +46,14 @@ def test_a_runc_container_in_a_sandbox_serves_its_published_port(make_lab, tmp_p
     answer = run_in(lab, "h2", "ip", "netns", "exec", "api", "curl", "-s", "-m", "5",
                     "http://192.0.2.11:2333/cgi-bin/who", check=False).stdout.strip()
     assert answer == "runc container web-httpd in sandbox web on h1, client 192.0.2.12"
+    # the sandbox's name files are the container's /etc/hosts and /etc/resolv.conf: its own names resolve
+    runc_exec = ["runc", "exec", "web-httpd", "/bin/busybox"]
+    for name in ("hosts", "resolv.conf"):
+        assert run_in(lab, "h1", *runc_exec, "cat", "/etc/" + name).stdout == \
+            run_in(lab, "h1", "cat", "/etc/netns/web/" + name).stdout
+    assert run_in(lab, "h1", *runc_exec, "wget", "-q", "-O-", "http://www:22/index.html").stdout == \
+        "runc container web-httpd in sandbox web\n"
+    assert "\tdb\n" in run_in(lab, "h1", *runc_exec, "cat", "/etc/hosts").stdout
     again = example(inv)
     assert again.returncode == 0 and "changed=0" in again.stdout, again.stdout
     res = example(inv, "-e", "cnet_runc_state=absent")

@@ -9,15 +9,21 @@ kind: create    a new namespace (ip netns add), loopback up; its lo carries the 
       host      the namespace the module runs in (Docker's --network host)
 Ownership: the state directory records each name we bound and the namespace's inode; namespaces we create
 also carry the mark on their loopback's alias. A namespace we did not bind is never removed or changed.
+Each namespace's name files (/etc/netns/<name>/hosts and resolv.conf) are kept by netns_files.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged
+from ansible_collections.cnet.linux.plugins.module_utils.files import ops as file_ops
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces, ops, sockets
+from ansible_collections.cnet.linux.plugins.module_utils.resources import netns_files
 from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import link_set as _link_set
 
@@ -46,6 +52,7 @@ def _normalize(raw, field, default_state):
             raise InputError("%s.container: a namespace cannot share itself" % field)
     elif kind == "host":
         item["source"] = "host"
+    item.update(netns_files.normalize(raw, field))
     return item
 
 
@@ -95,7 +102,7 @@ class Netns(Resource):
     ITEMS = "namespaces"
     FIELD = "netns"
     UNIQUE = ((("name",), "namespaces: '%s' is listed twice"),)
-    OPS = ops.OPS
+    OPS = merged(ops.OPS, file_ops.OPS)
 
     @classmethod
     def normalize(cls, raw, field, state, defaults=None):
@@ -103,12 +110,22 @@ class Netns(Resource):
 
     @classmethod
     def options_of(cls, params):
-        return {"purge": bool(params.get("purge"))}
+        # files: manage (a module call) or keep (a boot-time restore: the files are on disk already)
+        return {"purge": bool(params.get("purge")), "hosts_tables": netns_files.tables(params.get("hosts_tables")),
+                "files": "manage"}
+
+    def replay_options(self):
+        return {"purge": False, "hosts_tables": {}, "files": "keep"}
 
     def arrange(self, items):
         return ordered(items)
 
     def validate(self):
+        if self._files():
+            netns_files.check_includes(self.items, getattr(self, "hosts_tables", {}))
+        self._validate_sharing()
+
+    def _validate_sharing(self):
         """A namespace that shares another's (container mode) cannot go with a call that removes that one: the
         removal is not undone if the binding then fails."""
         for item in self.items:
@@ -136,7 +153,13 @@ class Netns(Resource):
         asked = [name for name in found if name in self.by_key or self.purge]
         for name in asked:
             view.owned[name] = self._owned(ctx, nl, view, name)
+        view.files = {}
+        if self._files():
+            netns_files.observe(view, [item["name"] for item in self.items], self.purge)
         return view
+
+    def _files(self):
+        return getattr(self, "files", "manage") == "manage"
 
     def _owned(self, ctx, nl, view, name):
         """A name we bound stays ours while our record of it does (a binding re-pointed by hand is drift to
@@ -160,14 +183,28 @@ class Netns(Resource):
     def plan(self, view):
         renewed = set()
         out = []
+        tables = getattr(self, "hosts_tables", {})
         for item in self.items:
-            out.extend(self._present(view, item, renewed) if item["state"] == "present" else self.absent(view, item))
-        return out + self.purged(view)
+            if item["state"] == "absent":
+                out.extend(self.absent(view, item))
+                continue
+            out.extend(self._present(view, item, renewed))
+            if self._files():
+                out.extend(netns_files.present(view, item, tables))
+        out += self.purged(view)
+        if self.purge and self._files():
+            out += netns_files.strays(view, self.by_key, set(a.args["name"] for a in out if a.op == "netns_del"))
+        return out
 
     def purged(self, view):
         if not self.purge:
             return []
-        return [_netns_del(name) for name in sorted(view.found) if name not in self.by_key and view.owned[name]]
+        out = []
+        for name in sorted(view.found):
+            if name not in self.by_key and view.owned[name]:
+                out.append(_netns_del(name))
+                out += netns_files.removed(view, name)
+        return out
 
     def _make(self, item):
         name, obj = item["name"], ("netns", item["name"])
@@ -222,15 +259,17 @@ class Netns(Resource):
     def absent(self, view, item):
         name = item["name"]
         if name not in view.found:
-            return []
+            return netns_files.removed(view, name)  # left by a run that ended in between
         if not view.owned[name]:
             view.warn("namespace '%s' was not created by cnet.linux; left alone" % name)
             return []
-        return [_netns_del(name)]
+        return [_netns_del(name)] + netns_files.removed(view, name)
 
     # diff views
 
     def before(self, view, key):
+        if key[0] == "file":
+            return netns_files.before(view, key)
         name = key[1]
         if name not in view.found:
             return None
@@ -241,6 +280,8 @@ class Netns(Resource):
         return out
 
     def after(self, view, key):
+        if key[0] == "file":
+            return netns_files.after(view, key, self._item_of_file(key), getattr(self, "hosts_tables", {}))
         item = self.by_key.get(key[1])
         if item is None or item["state"] == "absent":
             return None
@@ -250,3 +291,6 @@ class Netns(Resource):
         elif item["kind"] in ("pid", "container"):
             out["source"] = item["source"]
         return out
+
+    def _item_of_file(self, key):
+        return self.by_key.get(os.path.basename(os.path.dirname(key[1])))

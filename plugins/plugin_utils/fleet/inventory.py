@@ -16,6 +16,7 @@ import ipaddress
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.files import etc_netns
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
@@ -144,14 +145,29 @@ def networks(raw_list, host=None):
     return out
 
 
+def _aliases(raw, at):
+    """A network attachment's aliases: more names the container answers to on that network."""
+    value = raw.get("aliases") or []
+    return [etc_netns.host_name(name, "%s.aliases[%d]" % (at, k)) for k, name in enumerate(value)]
+
+
+def _dns(raw, where):
+    """The container's resolver settings (compose's dns, dns_search, dns_opt); empty lists: the host's."""
+    out, names = {}, {}
+    for key, part in (("dns", "servers"), ("dns_search", "search"), ("dns_opt", "options")):
+        value = raw.get(key) or []
+        out[part], names[part] = [value] if isinstance(value, str) else value, "%s.%s" % (where, key)
+    return etc_netns.dns(out, where, names)
+
+
 def _attachments(raw, single, nets, where):
-    """[{network, ipv4, interface}] of a container on networks: 'network' (one) or 'networks' (several)."""
+    """[{network, ipv4, interface, aliases}] of a container on networks: 'network' (one) or 'networks'."""
     if single is None:
-        for key in ("ipv4", "interface"):
+        for key in ("ipv4", "interface", "aliases"):
             if raw.get(key):
                 raise InputError("%s.%s: with 'networks' give each network its own %s" % (where, key, key))
-    attach = [{"name": single, "ipv4": raw.get("ipv4"), "interface": raw.get("interface")}] \
-        if single is not None else raw.get("networks") or []
+    attach = [{"name": single, "ipv4": raw.get("ipv4"), "interface": raw.get("interface"),
+               "aliases": raw.get("aliases")}] if single is not None else raw.get("networks") or []
     if not attach:
         raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or 'networks'" % where)
     out, names = [], {}
@@ -176,7 +192,8 @@ def _attachments(raw, single, nets, where):
             raise InputError("%s.interface: '%s' is also the interface of network '%s'" % (at, ifname, names[ifname]))
         if ifname:
             names[ifname] = entry["name"]
-        out.append({"network": entry["name"], "ipv4": ipv4, "interface": ifname})
+        out.append({"network": entry["name"], "ipv4": ipv4, "interface": ifname,
+                    "aliases": _aliases(entry, at if single is None else where)})
     return out
 
 
@@ -190,7 +207,8 @@ def _publish(raw, where):
 
 def containers(raw_list, nets, host):
     """[container] of one host: {name, mode (none|host|container|networks), target, pid, attach: [{network,
-    ipv4, interface}], publish}. Unknown networks, duplicate names and missing container: targets are refused."""
+    ipv4, interface, aliases}], publish, dns}. Unknown networks, duplicate names and missing container: targets
+    are refused."""
     if raw_list is None:
         raw_list = []
     if not isinstance(raw_list, list):
@@ -207,12 +225,17 @@ def containers(raw_list, nets, host):
         if raw.get("network") is not None and raw.get("networks") is not None:
             raise InputError("%s: give 'network' or 'networks', not both" % where)
         item = {"name": name, "mode": "networks", "target": None, "attach": [], "publish": [],
-                "pid": _int(raw, "pid", where, 1, 4194304, None)}
+                "pid": _int(raw, "pid", where, 1, 4194304, None), "dns": _dns(raw, where)}
         single = raw.get("network")
         if isinstance(single, str) and (single in SPECIAL or single.startswith("container:")):
             item["mode"] = "container" if single.startswith("container:") else single
             item["target"] = single.split(":", 1)[1] if item["mode"] == "container" else None
-            for key in ("ipv4", "publish", "interface"):
+            shares = "a container in '%s' mode has the %s resolver settings" % (
+                single, "host's" if single == "host" else "target's")
+            for key in ("dns", "dns_search", "dns_opt"):
+                if raw.get(key) and single != "none":
+                    raise InputError("%s.%s: %s; remove '%s'" % (where, key, shares, key))
+            for key in ("ipv4", "publish", "interface", "aliases"):
                 if raw.get(key):
                     raise InputError("%s.%s: a container in '%s' mode has no interface of its own; remove '%s'"
                                      % (where, key, single, key))
@@ -220,6 +243,7 @@ def containers(raw_list, nets, host):
                 raise InputError("%s.pid: adopting a process's namespace goes with a network or none, not '%s'"
                                  % (where, single))
         else:
+            etc_netns.host_name(name, where + ".name (its name in the hosts files of its networks; rename it)")
             item["attach"] = _attachments(raw, single, nets, where)
             item["publish"] = _publish(raw, where)
             if item["publish"] and nets[item["attach"][0]["network"]]["driver"] != "bridge":

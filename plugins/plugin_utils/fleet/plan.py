@@ -22,6 +22,7 @@ from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
 
 VERSION = 1
+DEFAULT_NETWORK = "bridge"  # as in Docker, the one network whose containers do not resolve each other's names
 UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
 VXLAN_OVERHEAD = 50  # VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14
 
@@ -74,18 +75,52 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
     l2_by_host = dict((name, _by_host(addresses)) for name, addresses in l2.items())
+    known = _name_entries(nets, fleet, conts, local, l2)
     out = {}
     for me in planned:
         names = interfaces.names(conts[me], records[me], me)
         out[me] = _calls(nets, fleet, me, conts[me], local[me], leases, (l2, l2_by_host), underlay, records[me],
                          names, underlay_mtu)
+        out[me]["hosts_tables"] = _hosts_tables(nets, fleet, me, known, out[me]["namespaces"])
+    return out
+
+
+def _name_entries(nets, fleet, conts, local, l2):
+    """{network: {host: [{address, names}]}} of every user-defined network: each container's address there
+    with its name and that attachment's aliases, what the hosts files of the network's containers list."""
+    out = {}
+    for h in fleet:
+        for c in conts[h]:
+            for a in c["attach"]:
+                net = nets[a["network"]]
+                if net["name"] == DEFAULT_NETWORK:
+                    continue
+                if net["driver"] == "overlay" and net["mode"] == "l2":
+                    ip = l2[net["name"]]["%s/%s" % (h, c["name"])]
+                else:
+                    ip = local[h][net["name"]][c["name"]]
+                out.setdefault(net["name"], {}).setdefault(h, []).append(
+                    {"address": ip, "names": [c["name"]] + a["aliases"]})
+    return out
+
+
+def _hosts_tables(nets, fleet, me, known, namespaces):
+    """{network: entries} for the networks this host's hosts files include: its own containers first, then,
+    on an overlay, the other hosts' in host order (a name on two hosts resolves to the nearer one)."""
+    out = {}
+    for item in namespaces:
+        for name in item.get("hosts_include") or []:
+            if name not in out:
+                by_host = known.get(name) or {}
+                hosts = [me] + [h for h in fleet if h != me] if nets[name]["driver"] == "overlay" else [me]
+                out[name] = [entry for h in hosts for entry in by_host.get(h, [])]
     return out
 
 
 def _teardown(nets, record):
     old = dict(((record or {}).get("networks")) or {})
     old.update(_net_records(nets.values()))
-    empty = {"namespaces": [], "health": [], "record": None, "overlay": {"overlays": []},
+    empty = {"namespaces": [], "hosts_tables": {}, "health": [], "record": None, "overlay": {"overlays": []},
              "bridge": {"bridges": [], "veths": [], "nat": []}}
     return _with_removals(empty, {}, {"networks": old})
 
@@ -224,9 +259,14 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         elif c["mode"] == "container":
             item["container"] = c["target"]
         namespaces.append(item)
+        if c["mode"] != "host":  # a host-mode container reads the host's own files
+            item.update(hosts=[], hosts_include=[], dns=c["dns"])
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
             pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]])
+            item["hosts"].append({"address": ip, "names": [c["name"]] + a["aliases"]})
+            if net["name"] != DEFAULT_NETWORK:
+                item["hosts_include"].append(net["name"])
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
                 nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": c["publish"]})
@@ -234,6 +274,11 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
                            for h, addr in _peer_targets(net, fleet, me, leases, l2_by_host)]
+    by_name = dict((item["name"], item) for item in namespaces)
+    for item in namespaces:
+        if item.get("container"):  # shares its target's namespace, and its name files
+            target = by_name[item["container"]]
+            item.update(hosts=target["hosts"], hosts_include=target["hosts_include"], dns=target["dns"])
     record = {"version": VERSION, "host": me, "underlay": underlay.get(me), "networks": _net_records(nets.values()),
               "addresses": local, "leases": leases, "l2": l2, "interfaces": names}
     if underlay_mtu:

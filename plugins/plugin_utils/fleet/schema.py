@@ -19,8 +19,9 @@ NETWORK = {
     "overlay": _COMMON + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall"),
     "ptp": _COMMON,
 }
-CONTAINER = ("name", "network", "networks", "ipv4", "interface", "publish", "pid")
-ATTACHMENT = ("name", "ipv4", "interface")
+CONTAINER = ("name", "network", "networks", "ipv4", "interface", "aliases", "publish", "pid", "dns", "dns_search",
+             "dns_opt")
+ATTACHMENT = ("name", "ipv4", "interface", "aliases")
 # The inventory's own variables (a near miss such as 'cnet_container' is an error, other cnet_* names are not)
 VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_underlay_address", "cnet_underlay_mtu")
 
@@ -28,7 +29,7 @@ VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_un
 SYNONYMS = {"ip": "ipv4", "ipv4_address": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "publish",
             "net": "network", "network_mode": "network", "com.docker.network.driver.mtu": "mtu", "vxlan_id": "vni",
             "dstport": "port", "ifname": "interface"}
-NOT_YET = ("mac_address", "aliases", "dns", "dns_search", "dns_opt", "enable_ipv6", "ipv6_address", "subnet6",
+NOT_YET = ("mac_address", "enable_ipv6", "ipv6_address", "subnet6",
            "gateway6", "gw_priority", "ip_range", "aux_addresses", "driver_opts", "link_local_ips", "labels",
            "attachable", "encrypted", "parent", "extra_hosts", "hostname", "expose")
 
@@ -41,6 +42,8 @@ TYPES = {
     "network": ((str,), "a network name, none, host or container:<name>"),
     "networks": ((list,), "a list of network names or of {name, ipv4, interface}"),
     "publish": ((list,), "a list like ['2333:22', '127.0.0.1:8053:53/udp']"),
+    "aliases": ((list,), "a list of host names"), "dns": ((list, str), "a list of resolver addresses"),
+    "dns_search": ((list, str), "a list of search domains"), "dns_opt": ((list,), "a list like ['ndots:2']"),
     "icc": ((bool,), "true or false"), "internal": ((bool,), "true or false"),
     "masquerade": ((bool,), "true or false"), "firewall": ((bool,), "true or false"),
 }

@@ -103,8 +103,16 @@ def test_one_hosts_calls_follow_the_docker_modes():
         {"name": "sidecar", "network": "container:web"}, {"name": "tools", "network": "none"},
         {"name": "monitor", "network": "host"}, {"name": "job", "pid": 4242, "network": "bridge"}]})
     plan = fleet_plan.build(NETS, hosts, "h1")
-    assert plan["namespaces"] == [{"name": "web"}, {"name": "sidecar", "container": "web"}, {"name": "tools"},
-                                  {"name": "monitor", "host": True}, {"name": "job", "pid": 4242}]
+    modes = [dict((k, v) for k, v in item.items() if k not in ("hosts", "hosts_include", "dns"))
+             for item in plan["namespaces"]]
+    assert modes == [{"name": "web"}, {"name": "sidecar", "container": "web"}, {"name": "tools"},
+                     {"name": "monitor", "host": True}, {"name": "job", "pid": 4242}]
+    files = dict((item["name"], (item.get("hosts"), item.get("hosts_include"))) for item in plan["namespaces"])
+    # the default network resolves no names (as Docker's): a container's file names itself only
+    assert files == {"web": ([{"address": "172.17.0.10", "names": ["web"]}], []),
+                     "sidecar": ([{"address": "172.17.0.10", "names": ["web"]}], []), "tools": ([], []),
+                     "monitor": (None, None), "job": ([{"address": "172.17.0.2", "names": ["job"]}], [])}
+    assert plan["hosts_tables"] == {}
     bridge = [v for v in plan["bridge"]["veths"] if v["network"] == "bridge"][0]
     assert bridge["bridge"] == "cnet0" and [p["netns"] for p in bridge["pairs"]] == ["web", "job"]
     assert bridge["pairs"][0]["hairpin"] and bridge["pairs"][0]["gateway"] == "172.17.0.1"
@@ -176,3 +184,49 @@ def test_one_view_plans_every_host_as_each_host_alone_would():
     assert together["h2"]["bridge"]["bridges"]  # the teardown removes something
     with pytest.raises(InputError, match="h9 is not in the fleet"):
         fleet_plan.build_all(NETS, hosts, ["h1", "h9"])
+
+
+def test_names_resolve_on_user_defined_networks_across_the_fleet():
+    nets = NETS + [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}]
+    hosts = fleet(2, containers={
+        "h1": [{"name": "web", "networks": [{"name": "front", "aliases": ["www"]}, "backend"],
+                "dns": "192.0.2.53", "dns_search": ["lab.example"], "dns_opt": ["ndots:2"]},
+               {"name": "cache", "network": "front"}, {"name": "side", "network": "container:web"}],
+        "h2": [{"name": "db", "network": "backend", "aliases": ["postgres"]},
+               {"name": "web", "network": "flat"}]})
+    plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
+    h1 = dict((item["name"], item) for item in plans["h1"]["namespaces"])
+    assert h1["web"]["hosts_include"] == ["front", "backend"]
+    assert h1["web"]["dns"] == {"servers": ["192.0.2.53"], "search": ["lab.example"], "options": ["ndots:2"]}
+    assert h1["side"]["hosts_include"] == ["front", "backend"] and h1["side"]["dns"] == h1["web"]["dns"]
+    assert h1["cache"]["dns"] == {"servers": [], "search": [], "options": []}  # the host's
+    tables = plans["h1"]["hosts_tables"]
+    assert [(e["address"], e["names"]) for e in tables["front"]] == [("172.20.0.2", ["web", "www"]),
+                                                                     ("172.20.0.3", ["cache"])]
+    # the overlay's table has the other hosts' containers, after this host's own
+    backend = [(e["names"][0], e["address"].rsplit(".", 1)[0]) for e in tables["backend"]]
+    lease = dict((h, plans[h]["record"]["leases"]["backend"][h].rsplit(".", 1)[0]) for h in ("h1", "h2"))
+    assert backend == [("web", lease["h1"]), ("db", lease["h2"])]
+    assert tables["backend"][1]["names"] == ["db", "postgres"]
+    assert sorted(plans["h2"]["hosts_tables"]) == ["backend", "flat"]
+    assert plans["h2"]["hosts_tables"]["backend"][0]["names"] == ["db", "postgres"]  # its own first
+
+
+@pytest.mark.parametrize("container, words", [
+    ({"name": "a b", "network": "bridge"}, "(a b).name (its name in the hosts files of its networks; rename it): "
+                                           "'a b' is not a host name"),
+    ({"name": "web", "network": "bridge", "aliases": ["ok", "no#"]}, "(web).aliases[1]: 'no#' is not a host name"),
+    ({"name": "web", "networks": [{"name": "bridge", "aliases": "x y"}]}, "networks[0].aliases: 'x y' is a string; a list"),
+    ({"name": "web", "network": "bridge", "dns": ["1.1.1.1", "nope"]}, "(web).dns[1]: 'nope' is not an IP address"),
+    ({"name": "web", "network": "bridge", "dns": ["1.1.1.1", "1.0.0.1", "8.8.8.8", "9.9.9.9"]},
+     "(web).dns: 4 servers; a resolver reads at most 3"),
+    ({"name": "web", "network": "bridge", "dns_opt": ["ndots 2"]}, "(web).dns_opt[0]: 'ndots 2' is not a resolver"),
+    ({"name": "web", "network": "host", "dns": ["1.1.1.1"]}, "(web).dns: a container in 'host' mode has the host's"),
+    ({"name": "web", "network": "host", "aliases": ["x"]}, "(web).aliases: a container in 'host' mode has no "),
+    ({"name": "web", "networks": ["bridge"], "aliases": ["x"]}, "(web).aliases: with 'networks' give each network"),
+    ({"name": "web", "network": "bridge", "dns_serch": ["x"]}, "unknown key 'dns_serch'; did you mean 'dns_search'?"),
+])
+def test_name_and_resolver_keys_are_checked(container, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(NETS, fleet(1, containers={"h1": [container]}), "h1")
+    assert words in str(err.value), str(err.value)

@@ -146,7 +146,22 @@ def test_the_serialized_state_plans_the_same():
                      Netns.from_params({"namespaces": [{"name": "side", "container": "web"}, {"name": "web"}]})):
         again = type(resource).from_dict(json.loads(json.dumps(resource.to_dict())))
         seen = View(host=host, peers=peers, found={"web": (1, 2)}, records={"web": {"kind": "create", "ino": 2}},
-                    loopback={"web": {"up": False, "alias": None}}, sources={}, owned={"web": True})
+                    loopback={"web": {"up": False, "alias": None}}, sources={}, owned={"web": True}, files={})
         assert [a.to_dict() for a in again.plan(seen)] == [a.to_dict() for a in resource.plan(seen)] != []
     with pytest.raises(InputError):
         Bridge.from_dict(Veth.from_params(WEB).to_dict())
+
+
+def test_a_restore_replays_namespaces_and_leaves_their_name_files_as_they_are():
+    """The record keeps each namespace's name wishes, not the shared tables; a boot-time restore (files: keep)
+    plans the namespaces alone: the files are on disk, and a reboot does not lose them."""
+    ns = Netns.from_params({"namespaces": [{"name": "web", "hosts_include": ["front"], "dns": {}}],
+                            "hosts_tables": {"front": [{"address": "10.0.0.2", "names": ["web"]}]}})
+    record = {}
+    assert ns.remember(record)
+    entry = record["kinds"]["netns"]["web"]
+    assert entry["options"] == {"purge": False, "hosts_tables": {}, "files": "keep"}
+    again = Netns.from_dict(dict(entry["options"], resource="netns", items=[entry["item"]]))
+    seen = View(found={}, records={}, loopback={}, sources={}, owned={}, files={"web": {"hosts": None}})
+    assert [a.text for a in again.plan(seen)] == ["ip netns add web",
+                                                  "ip -n web link set lo up alias 'cnet.linux:netns name=web'"]
