@@ -73,7 +73,7 @@ def test_an_unknown_key_fails_every_host_naming_it(make_lab, tmp_path):
     lab = make_lab(2)
     nets = [dict(BRIDGE, gatway="172.17.0.1")]
     inv = inventory(tmp_path, lab, nets, {"h1": [{"name": "web", "network": "bridge"}],
-                                          "h2": [{"name": "db", "network": "bridge", "mac_address": "02:42:ac:11:00:09"}]})
+                                          "h2": [{"name": "db", "network": "bridge", "hostname": "db.example"}]})
     before = dict((h, settled(lab, h)) for h in ("h1", "h2"))
     res = playbook("site.yml", inv)
     assert res.returncode != 0
@@ -89,7 +89,7 @@ def test_an_unknown_key_fails_every_host_naming_it(make_lab, tmp_path):
         handle.write(json.dumps({"cnet_networks": [BRIDGE]}))
     res = playbook("site.yml", inv)
     assert res.returncode != 0
-    assert "h2: cnet_containers[0] (db).mac_address: Docker's 'mac_address' is not supported" in res.stdout, res.stdout
+    assert "h2: cnet_containers[0] (db).hostname: Docker's 'hostname' is not supported" in res.stdout, res.stdout
 
 
 def test_the_overlay_mtu_follows_a_1450_underlay(make_lab, tmp_path):

@@ -84,16 +84,22 @@ def _block(subnet, prefix, index):
 
 
 class Pool:
-    """Addresses of one subnet (or lease) for one scope: the gateway and the edges are never handed out."""
+    """Addresses of one subnet (or lease) for one scope: the gateway, the edges and the aux addresses are never
+    handed out; automatic addresses come from ip_range when it is set (pins may be anywhere in the subnet)."""
 
-    def __init__(self, subnet, gateway, what):
+    def __init__(self, subnet, gateway, what, ip_range=None, aux=None):
         self.net = ipaddress.ip_network(subnet)
+        self.range = ipaddress.ip_network(ip_range) if ip_range else self.net
         self.taken = {}
         self.pinned = set()
         self.what = what
         if gateway:
             self.taken[ipaddress.ip_address(gateway)] = "the gateway"
-        self.next = self.net.network_address + 1
+        for name, addr in sorted((aux or {}).items()):
+            key = "aux address '%s'" % name
+            self.taken[ipaddress.ip_address(addr)] = key
+            self.pinned.add(key)
+        self.next = max(self.range.network_address, self.net.network_address + 1)
 
     def usable(self, addr):
         return self.net.network_address < addr < self.net.broadcast_address
@@ -112,6 +118,10 @@ class Pool:
         would renumber key, a running container, as a side effect."""
         addr = ipaddress.ip_address(ip)
         holder = self.taken.get(addr)
+        if holder is not None and holder != key and holder in self.pinned and holder.startswith("aux address"):
+            raise InputError("%s: %s is %s now, but '%s' holds it as its automatic address; a running container is "
+                             "never renumbered as a side effect: pin '%s' another address first, or drop the aux address"
+                             % (scope, ip, holder, key, key))
         if holder is not None and holder != key and holder in self.pinned:
             raise InputError("%s: %s is pinned for '%s' but is the automatic address of '%s', which holds it now; a "
                              "running container is never renumbered as a side effect: pin another address for '%s', "
@@ -124,7 +134,8 @@ class Pool:
     def take(self, key, where):
         while self.next in self.taken:
             self.next += 1
-        if not self.usable(self.next):
-            raise InputError("%s: %s has no free address left (%s)" % (where, self.net, self.what))
+        if not self.usable(self.next) or self.next not in self.range:
+            raise InputError("%s: %s has no free address left (%s)" % (
+                where, self.range if self.range != self.net else self.net, self.what))
         self.taken[self.next] = key
         return str(self.next)

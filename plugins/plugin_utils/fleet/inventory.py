@@ -68,6 +68,66 @@ def _elsewhere(driver, mode):
                 out.setdefault(key, "'%s' applies to %s networks, not to this %s network" % (key, other, driver))
     if mode == "l2":
         out["host_prefix"] = "'host_prefix' sizes the leases of an l3 overlay; an l2 overlay has one subnet"
+    if mode == "l3":
+        for key in ("ip_range", "aux_addresses"):
+            out[key] = ("'%s' applies to bridge networks and l2 overlays; each host of an l3 overlay allocates from "
+                        "its own lease" % key)
+    return out
+
+
+def _driver_opts(raw, where):
+    """raw with a bridge network's driver_opts (Docker's option names, string values) as our keys; an option we
+    do not read, or one that disagrees with our own key, is refused."""
+    opts = raw.get("driver_opts")
+    if not opts:
+        return raw
+    out = dict(raw)
+    for key in sorted(opts):
+        at = "%s.driver_opts['%s']" % (where, key)
+        if key not in schema.DRIVER_OPTS:
+            raise InputError("%s: not an option cnet.linux reads (it reads %s)" % (at, ", ".join(sorted(schema.DRIVER_OPTS))))
+        ours, kind = schema.DRIVER_OPTS[key]
+        value = opts[key]
+        if kind == "bool":
+            text = str(value).lower() if isinstance(value, (bool, str)) else None
+            if text not in ("true", "false"):
+                raise InputError("%s: %r is not true or false" % (at, value))
+            value = text == "true"
+        elif kind == "int":
+            if isinstance(value, bool) or not str(value).isdigit():
+                raise InputError("%s: %r is not a whole number" % (at, value))
+            value = int(value)
+        elif not isinstance(value, str):
+            raise InputError("%s: %r is not a string" % (at, value))
+        if raw.get(ours) is not None and raw[ours] != value:
+            raise InputError("%s: %r disagrees with '%s: %s'; give one of them" % (at, opts[key], ours, raw[ours]))
+        out[ours] = value
+    return out
+
+
+def _ip_range(raw, net, where):
+    """The pool of automatic addresses: a network inside the subnet (Docker's ip_range); None: the subnet."""
+    if not raw.get("ip_range"):
+        return None
+    value = inputs.network(raw["ip_range"], where + ".ip_range")
+    if inputs.version_of(value) != 4 or not ipaddress.ip_network(value).subnet_of(ipaddress.ip_network(net["subnet"])):
+        raise InputError("%s.ip_range: %s is not an IPv4 network inside the subnet %s" % (where, value, net["subnet"]))
+    return value
+
+
+def _aux(raw, net, where):
+    """{name: address} of addresses that are never handed out (Docker's aux_addresses: a router, a printer)."""
+    out, seen = {}, {}
+    for name, value in sorted((raw.get("aux_addresses") or {}).items()):
+        at = "%s.aux_addresses.%s" % (where, name)
+        addr = inputs.ip(value, at, 4)
+        if not inputs.contains(net["subnet"], addr):
+            raise InputError("%s: %s is not in the subnet %s" % (at, addr, net["subnet"]))
+        if addr == net.get("gateway"):
+            raise InputError("%s: %s is the gateway; it is never handed out anyway" % (at, addr))
+        if addr in seen:
+            raise InputError("%s: %s is also aux address '%s'" % (at, addr, seen[addr]))
+        out[str(name)], seen[addr] = addr, name
     return out
 
 
@@ -75,15 +135,18 @@ def network(raw, i, host=None):
     """One item of cnet_networks, normalized."""
     where = "%scnet_networks[%d]" % (host + ": " if host else "", i)
     name = _name(raw, where, "and 'driver': bridge, overlay or ptp")
-    if name in SPECIAL or name.startswith("container:") or not inputs.label(name) == name:
+    if name in SPECIAL or name.startswith(("container:", "service:")) or not inputs.label(name) == name:
         raise InputError("%s.name: '%s' is reserved or has whitespace; pick another network name" % (where, name))
     where = "%s (%s)" % (where, name)
     driver = raw.get("driver") or "bridge"
     if driver not in DRIVERS:
         raise InputError("%s.driver: '%s' is not one of %s" % (where, driver, ", ".join(DRIVERS)))
     mode = raw.get("mode") or "l3" if driver == "overlay" else None
-    allowed = tuple(k for k in schema.NETWORK[driver] if mode != "l2" or k != "host_prefix")
-    schema.check_keys(raw, allowed, where, _elsewhere(driver, mode))
+    elsewhere = _elsewhere(driver, mode)
+    allowed = tuple(k for k in schema.NETWORK[driver] if k not in elsewhere)
+    schema.check_keys(raw, allowed, where, elsewhere)
+    raw = _driver_opts(raw, where)
+    schema.check_keys(raw, allowed, where, elsewhere)  # the values driver_opts gave, typed like our keys
     net = {"name": name, "driver": driver, "subnet": _subnet(raw, where), "mtu": _int(raw, "mtu", where, 68, 65535, None)}
     first, last = _usable(net["subnet"])
     if driver == "overlay":
@@ -108,10 +171,15 @@ def network(raw, i, host=None):
         net["gateway"] = inputs.ip(raw.get("gateway") or str(first), where + ".gateway", 4)
     if net["gateway"] and not first <= ipaddress.ip_address(net["gateway"]) <= last:
         raise InputError("%s.gateway: %s is not a usable address of %s" % (where, net["gateway"], net["subnet"]))
+    net["ip_range"], net["aux_addresses"] = _ip_range(raw, net, where), _aux(raw, net, where)
     if driver == "bridge":
         net["internal"] = inputs.boolean(raw, "internal", where, False)
         net["icc"] = inputs.boolean(raw, "icc", where, True)
         net["masquerade"] = inputs.boolean(raw, "masquerade", where, not net["internal"])
+        binding = raw.get("host_binding_ipv4")
+        net["host_binding_ipv4"] = inputs.ip(binding, where + ".host_binding_ipv4", 4) if binding else None
+        if net["host_binding_ipv4"] == "0.0.0.0":
+            net["host_binding_ipv4"] = None
     return net
 
 
@@ -160,14 +228,54 @@ def _dns(raw, where):
     return etc_netns.dns(out, where, names)
 
 
+def _extra_hosts(raw, where):
+    """Compose's extra_hosts: ['name:address', 'name=address'] or {name: address}; the address may be
+    'host-gateway' (the gateway of the network holding the default route). [{address, names}] in order."""
+    value = raw.get("extra_hosts") or []
+    pairs = sorted(value.items()) if isinstance(value, dict) else []
+    for k, entry in enumerate(value if isinstance(value, list) else []):
+        sep = "=" if isinstance(entry, str) and "=" in entry else ":"
+        if not isinstance(entry, str) or sep not in entry:
+            raise InputError("%s.extra_hosts[%d]: %r is not 'name:address' (or 'name=address')" % (where, k, entry))
+        pairs.append(tuple(entry.split(sep, 1)))
+    out = []
+    for k, (name, addr) in enumerate(pairs):
+        at = "%s.extra_hosts[%d]" % (where, k) if isinstance(value, list) else "%s.extra_hosts.%s" % (where, name)
+        addr = str(addr).strip().strip("[]")
+        out.append({"address": addr if addr == "host-gateway" else inputs.ip(addr, at),
+                    "names": [etc_netns.host_name(str(name).strip(), at)]})
+    return out
+
+
+def _ipv4(raw, at):
+    """ipv4, or compose's ipv4_address (the same pin); both given must agree."""
+    ipv4, synonym = raw.get("ipv4"), raw.get("ipv4_address")
+    if ipv4 and synonym and inputs.ip(ipv4, at + ".ipv4", 4) != inputs.ip(synonym, at + ".ipv4_address", 4):
+        raise InputError("%s: ipv4 %s and ipv4_address %s disagree; give one of them" % (at, ipv4, synonym))
+    value = ipv4 or synonym
+    return inputs.ip(value, at + (".ipv4" if ipv4 else ".ipv4_address"), 4) if value else None
+
+
+def _gw_priority(raw, at):
+    value = raw.get("gw_priority")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) and not str(value).lstrip("-").isdigit():
+        raise InputError("%s.gw_priority: %r is not a whole number (the network with the highest holds the default "
+                         "route)" % (at, value))
+    return int(value)
+
+
 def _attachments(raw, single, nets, where):
-    """[{network, ipv4, interface, aliases}] of a container on networks: 'network' (one) or 'networks'."""
+    """[{network, ipv4, mac, interface, aliases, gw_priority}] of a container on networks: 'network' (one) or
+    'networks' (several)."""
     if single is None:
-        for key in ("ipv4", "interface", "aliases"):
+        for key in ("ipv4", "ipv4_address", "mac_address", "interface", "aliases"):
             if raw.get(key):
                 raise InputError("%s.%s: with 'networks' give each network its own %s" % (where, key, key))
-    attach = [{"name": single, "ipv4": raw.get("ipv4"), "interface": raw.get("interface"),
-               "aliases": raw.get("aliases")}] if single is not None else raw.get("networks") or []
+    keys = ("ipv4", "ipv4_address", "mac_address", "interface", "aliases")
+    attach = [dict([(key, raw.get(key)) for key in keys], name=single)] if single is not None \
+        else raw.get("networks") or []
     if not attach:
         raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or 'networks'" % where)
     out, names = [], {}
@@ -184,7 +292,9 @@ def _attachments(raw, single, nets, where):
                 at, entry.get("name"), ", ".join(sorted(nets)) or "none"))
         if any(a["network"] == entry["name"] for a in out):
             raise InputError("%s: network '%s' is listed twice" % (at, entry["name"]))
-        ipv4 = inputs.ip(entry["ipv4"], at + ".ipv4", 4) if entry.get("ipv4") else None
+        ipv4 = _ipv4(entry, at if single is None else where)
+        mac = inputs.mac(entry["mac_address"], (at if single is None else where) + ".mac_address") \
+            if entry.get("mac_address") else None
         ifname = inputs.ifname(entry["interface"], at + ".interface") if entry.get("interface") else None
         if ifname == "lo":
             raise InputError("%s.interface: 'lo' is the sandbox's loopback; pick another name" % at)
@@ -192,8 +302,8 @@ def _attachments(raw, single, nets, where):
             raise InputError("%s.interface: '%s' is also the interface of network '%s'" % (at, ifname, names[ifname]))
         if ifname:
             names[ifname] = entry["name"]
-        out.append({"network": entry["name"], "ipv4": ipv4, "interface": ifname,
-                    "aliases": _aliases(entry, at if single is None else where)})
+        out.append({"network": entry["name"], "ipv4": ipv4, "mac": mac, "interface": ifname,
+                    "aliases": _aliases(entry, at if single is None else where), "gw_priority": _gw_priority(entry, at)})
     return out
 
 
@@ -218,6 +328,9 @@ def containers(raw_list, nets, host):
         where = "%s: cnet_containers[%d]" % (host, i)
         name = inputs.nsname(_name(raw, where, "the sandbox's name"), where + ".name")
         where = "%s: cnet_containers[%d] (%s)" % (host, i, name)
+        if raw.get("gw_priority") is not None:
+            raise InputError("%s.gw_priority: it chooses which of several networks holds the default route: put it on "
+                             "an entry of 'networks'" % where)
         schema.check_keys(raw, schema.CONTAINER, where)
         if name in seen:
             raise InputError("%s: a container named '%s' is listed twice on %s" % (where, name, host))
@@ -225,17 +338,20 @@ def containers(raw_list, nets, host):
         if raw.get("network") is not None and raw.get("networks") is not None:
             raise InputError("%s: give 'network' or 'networks', not both" % where)
         item = {"name": name, "mode": "networks", "target": None, "attach": [], "publish": [],
-                "pid": _int(raw, "pid", where, 1, 4194304, None), "dns": _dns(raw, where)}
+                "pid": _int(raw, "pid", where, 1, 4194304, None), "dns": _dns(raw, where),
+                "extra_hosts": _extra_hosts(raw, where)}
         single = raw.get("network")
+        if isinstance(single, str) and single.startswith("service:"):
+            single = "container:" + single.split(":", 1)[1]  # compose's network_mode: service:NAME
         if isinstance(single, str) and (single in SPECIAL or single.startswith("container:")):
             item["mode"] = "container" if single.startswith("container:") else single
             item["target"] = single.split(":", 1)[1] if item["mode"] == "container" else None
             shares = "a container in '%s' mode has the %s resolver settings" % (
                 single, "host's" if single == "host" else "target's")
-            for key in ("dns", "dns_search", "dns_opt"):
+            for key in ("dns", "dns_search", "dns_opt", "extra_hosts"):
                 if raw.get(key) and single != "none":
                     raise InputError("%s.%s: %s; remove '%s'" % (where, key, shares, key))
-            for key in ("ipv4", "publish", "interface", "aliases"):
+            for key in ("ipv4", "ipv4_address", "mac_address", "publish", "interface", "aliases"):
                 if raw.get(key):
                     raise InputError("%s.%s: a container in '%s' mode has no interface of its own; remove '%s'"
                                      % (where, key, single, key))

@@ -17,6 +17,7 @@ import json
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces, observed
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
@@ -74,7 +75,8 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
     # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
-    l2_by_host = dict((name, _by_host(addresses)) for name, addresses in l2.items())
+    macs = _macs(nets, fleet, conts, local, l2)
+    l2_by_host = dict((name, _by_host(addresses, macs, name)) for name, addresses in l2.items())
     known = _name_entries(nets, fleet, conts, local, l2)
     out = {}
     for me in planned:
@@ -125,11 +127,35 @@ def _teardown(nets, record):
     return _with_removals(empty, {}, {"networks": old})
 
 
-def _by_host(addresses):
+def _by_host(addresses, macs, net):
     """{host: [{ip, mac}]} of an l2 overlay's {'host/container': ip}, in key order."""
     out = {}
     for key, ip in sorted(addresses.items()):
-        out.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": endpoint_mac(ip)})
+        out.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": macs.get((key, net)) or endpoint_mac(ip)})
+    return out
+
+
+def _macs(nets, fleet, conts, local, l2):
+    """{('host/container', network): mac} of the pinned MACs (mac_address). Two interfaces of one Ethernet (a
+    bridge network or l3 lease on one host; an l2 overlay across the fleet) with one MAC - pinned, or Docker's
+    02:42:<IPv4> of another's address - are refused."""
+    out, seen = {}, {}
+    for h in fleet:
+        for c in conts[h]:
+            for a in c["attach"]:
+                net, key = nets[a["network"]], "%s/%s" % (h, c["name"])
+                l2_mode = net["driver"] == "overlay" and net["mode"] == "l2"
+                ip = l2[net["name"]][key] if l2_mode else local[h][net["name"]][c["name"]]
+                mac = a["mac"] or endpoint_mac(ip)
+                domain = (None if l2_mode else h, net["name"])
+                other = seen.setdefault(domain, {}).get(mac)
+                if other is not None:
+                    mine = "mac_address %s" % mac if a["mac"] else "MAC %s (02:42 and its address)" % mac
+                    raise InputError("%s: cnet_containers (%s): %s on network '%s' is also the MAC of %s there; pin "
+                                     "another mac_address" % (h, c["name"], mine, net["name"], other))
+                seen[domain][mac] = "'%s' on %s" % (c["name"], h)
+                if a["mac"]:
+                    out[(key, net["name"])] = a["mac"]
     return out
 
 
@@ -155,7 +181,8 @@ def _record(raw):
 
 def _l2_addresses(net, fleet, conts, records):
     """{'host/container': ip} of an l2 overlay across the fleet: one subnet, unique everywhere."""
-    pool = fleet_alloc.Pool(net["subnet"], net["gateway"], "network %s" % net["name"])
+    pool = fleet_alloc.Pool(net["subnet"], net["gateway"], "network %s" % net["name"], net.get("ip_range"),
+                            net.get("aux_addresses"))
     wanted, out = [], {}
     for h in fleet:
         for c in conts[h]:
@@ -193,7 +220,10 @@ def _local_addresses(nets, conts, me, leases, record):
                 if net["driver"] == "overlay":
                     subnet = leases[name][me]
                     gateway = lease_gateway(subnet)
-                pools[name] = fleet_alloc.Pool(subnet, gateway, "network %s on %s" % (name, me))
+                spans = net["driver"] != "overlay"  # a lease is this host's part of an l3 overlay's subnet
+                pools[name] = fleet_alloc.Pool(subnet, gateway, "network %s on %s" % (name, me),
+                                               net.get("ip_range") if spans else None,
+                                               net.get("aux_addresses") if spans else None)
             if net["driver"] == "ptp" and name in out:
                 raise InputError("%s: cnet_containers (%s): a ptp network has one container per host; '%s' already has "
                                  "%s" % (me, c["name"], name, ", ".join(out[name])))
@@ -263,17 +293,19 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             item.update(hosts=[], hosts_include=[], dns=c["dns"])
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
-            pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]])
+            pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]], a["mac"])
             item["hosts"].append({"address": ip, "names": [c["name"]] + a["aliases"]})
             if net["name"] != DEFAULT_NETWORK:
                 item["hosts_include"].append(net["name"])
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
-                nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": c["publish"]})
+                nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": _bound(c["publish"], net)})
             if net["driver"] == "overlay" and net["name"] not in probed:
                 probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
                            for h, addr in _peer_targets(net, fleet, me, leases, l2_by_host)]
+        if c["extra_hosts"]:
+            item["hosts"] += _extra_hosts(c, me, [pairs[a["network"]][-1] for a in c["attach"]])
     by_name = dict((item["name"], item) for item in namespaces)
     for item in namespaces:
         if item.get("container"):  # shares its target's namespace, and its name files
@@ -331,7 +363,27 @@ def _as_json(value):
     return json.loads(json.dumps(value)) if value is not None else None
 
 
-def _pair(net, c, j, local, l2, leases, me, ifname):
+def _extra_hosts(c, me, own_pairs):
+    """The container's extra_hosts entries; 'host-gateway' is the gateway its default route goes through."""
+    gateways = [p["gateway"] for p in own_pairs if p.get("gateway")]
+    out = []
+    for entry in c["extra_hosts"]:
+        if entry["address"] == "host-gateway":
+            if not gateways:
+                raise InputError("%s: cnet_containers (%s): extra_hosts %s: host-gateway is the gateway of the default "
+                                 "route, and this container has none; give an address"
+                                 % (me, c["name"], entry["names"][0]))
+            entry = dict(entry, address=gateways[0])
+        out.append(entry)
+    return out
+
+
+def _default_route(c):
+    """The index of the attachment that holds the default route: the highest gw_priority, the first of equals."""
+    return max(range(len(c["attach"])), key=lambda j: (c["attach"][j]["gw_priority"], -j)) if c["attach"] else None
+
+
+def _pair(net, c, j, local, l2, leases, me, ifname, mac):
     name = net["name"]
     if net["driver"] == "overlay" and net["mode"] == "l2":
         ip, prefix, gateway = l2[name]["%s/%s" % (me, c["name"])], ipaddress.ip_network(net["subnet"]).prefixlen, None
@@ -339,17 +391,26 @@ def _pair(net, c, j, local, l2, leases, me, ifname):
         ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
     else:
         ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
-    pair = {"netns": c["name"], "peer": ifname, "container": c["name"], "mac": endpoint_mac(ip),
+    pair = {"netns": c["name"], "peer": ifname, "container": c["name"], "mac": mac or endpoint_mac(ip),
             "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"], "network": name, "bridge": net.get("bridge")}
     if net["driver"] == "ptp":
         pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
-    if j == 0 and gateway:
+    if j == _default_route(c) and gateway:
         pair["gateway"] = gateway
     elif gateway and net["driver"] == "overlay":
         pair["routes"] = [{"dest": net["subnet"], "via": gateway}]  # the other leases, through this host
     if j == 0 and c["publish"]:
         pair["hairpin"] = True  # a container reaches its own published port through the host's address
     return pair, ip
+
+
+def _bound(specs, net):
+    """Publish specs with the network's host_binding_ipv4 (Docker's default host address) where none is named."""
+    binding = net.get("host_binding_ipv4")
+    if not binding:
+        return specs
+    return [spec if ports.parse(spec, "publish")[0]["host_ip"] or spec.count(":") > 1 else "%s:%s" % (binding, spec)
+            for spec in specs]
 
 
 def _peer_targets(net, fleet, me, leases, l2_by_host):

@@ -15,23 +15,32 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 
 _COMMON = ("name", "driver", "subnet", "gateway", "mtu")
 NETWORK = {
-    "bridge": _COMMON + ("bridge", "icc", "internal", "masquerade"),
-    "overlay": _COMMON + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall"),
+    "bridge": _COMMON + ("bridge", "icc", "internal", "masquerade", "ip_range", "aux_addresses", "host_binding_ipv4",
+                         "driver_opts"),
+    "overlay": _COMMON + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall", "ip_range",
+                          "aux_addresses"),
     "ptp": _COMMON,
 }
-CONTAINER = ("name", "network", "networks", "ipv4", "interface", "aliases", "publish", "pid", "dns", "dns_search",
-             "dns_opt")
-ATTACHMENT = ("name", "ipv4", "interface", "aliases")
+CONTAINER = ("name", "network", "networks", "ipv4", "ipv4_address", "mac_address", "interface", "aliases", "publish",
+             "pid", "dns", "dns_search", "dns_opt", "extra_hosts")
+ATTACHMENT = ("name", "ipv4", "ipv4_address", "mac_address", "interface", "aliases", "gw_priority")
+# a bridge network's driver_opts (Docker's names) -> (our key, kind of value)
+DRIVER_OPTS = {
+    "com.docker.network.bridge.name": ("bridge", "name"),
+    "com.docker.network.bridge.enable_icc": ("icc", "bool"),
+    "com.docker.network.bridge.enable_ip_masquerade": ("masquerade", "bool"),
+    "com.docker.network.bridge.host_binding_ipv4": ("host_binding_ipv4", "str"),
+    "com.docker.network.driver.mtu": ("mtu", "int"),
+}
 # The inventory's own variables (a near miss such as 'cnet_container' is an error, other cnet_* names are not)
 VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_underlay_address", "cnet_underlay_mtu")
 
 # Keys a Docker or compose user writes that mean something else here, or are not built yet
-SYNONYMS = {"ip": "ipv4", "ipv4_address": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "publish",
+SYNONYMS = {"ip": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "publish",
             "net": "network", "network_mode": "network", "com.docker.network.driver.mtu": "mtu", "vxlan_id": "vni",
             "dstport": "port", "ifname": "interface"}
-NOT_YET = ("mac_address", "enable_ipv6", "ipv6_address", "subnet6",
-           "gateway6", "gw_priority", "ip_range", "aux_addresses", "driver_opts", "link_local_ips", "labels",
-           "attachable", "encrypted", "parent", "extra_hosts", "hostname", "expose")
+NOT_YET = ("enable_ipv6", "ipv6_address", "subnet6", "gateway6", "link_local_ips", "labels",
+           "attachable", "encrypted", "parent", "hostname", "expose")
 
 # Expected types: (python types, words); a whole number may also come as a string of digits (templating)
 TYPES = {
@@ -39,11 +48,17 @@ TYPES = {
     "gateway": ((str,), "an IPv4 address (a string)"), "bridge": ((str,), "an interface name (a string)"),
     "device": ((str,), "an interface name (a string)"), "mode": ((str,), "l3 or l2"),
     "interface": ((str,), "an interface name (a string)"), "ipv4": ((str,), "an IPv4 address (a string)"),
+    "ipv4_address": ((str,), "an IPv4 address (a string)"), "mac_address": ((str,), "a MAC address (a string)"),
+    "ip_range": ((str,), "a network inside the subnet, like 172.18.5.0/24"),
+    "aux_addresses": ((dict,), "a mapping of name to IPv4 address"),
+    "host_binding_ipv4": ((str,), "an IPv4 address of the host (a string)"),
+    "driver_opts": ((dict,), "a mapping of Docker's com.docker.network.* options to strings"),
     "network": ((str,), "a network name, none, host or container:<name>"),
     "networks": ((list,), "a list of network names or of {name, ipv4, interface}"),
     "publish": ((list,), "a list like ['2333:22', '127.0.0.1:8053:53/udp']"),
     "aliases": ((list,), "a list of host names"), "dns": ((list, str), "a list of resolver addresses"),
     "dns_search": ((list, str), "a list of search domains"), "dns_opt": ((list,), "a list like ['ndots:2']"),
+    "extra_hosts": ((list, dict), "a list like ['printer:192.0.2.9'] or a mapping of name to address"),
     "icc": ((bool,), "true or false"), "internal": ((bool,), "true or false"),
     "masquerade": ((bool,), "true or false"), "firewall": ((bool,), "true or false"),
 }

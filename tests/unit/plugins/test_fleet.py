@@ -230,3 +230,123 @@ def test_name_and_resolver_keys_are_checked(container, words):
     with pytest.raises(InputError) as err:
         fleet_plan.build(NETS, fleet(1, containers={"h1": [container]}), "h1")
     assert words in str(err.value), str(err.value)
+
+
+def _pairs(plan, network):
+    return dict((p["netns"], p) for v in plan["bridge"]["veths"] if v["network"] == network for p in v["pairs"])
+
+
+def test_compose_keys_map_onto_the_plan():
+    nets = NETS + [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "ip_range": "172.20.0.128/25",
+                    "aux_addresses": {"router": "172.20.0.129"},
+                    "driver_opts": {"com.docker.network.bridge.name": "br-front",
+                                    "com.docker.network.bridge.enable_icc": "false",
+                                    "com.docker.network.bridge.enable_ip_masquerade": "true",
+                                    "com.docker.network.bridge.host_binding_ipv4": "192.0.2.11",
+                                    "com.docker.network.driver.mtu": "1400"}}]
+    hosts = fleet(2, containers={
+        "h1": [{"name": "web", "networks": [{"name": "bridge", "ipv4_address": "172.17.0.9"},
+                                           {"name": "front", "gw_priority": 10, "mac_address": "02:AA:BB:CC:DD:EE"}],
+                "publish": ["8080:80", "127.0.0.1:8053:53/udp"]},
+               {"name": "cache", "network": "front"}, {"name": "pinned", "network": "front", "ipv4": "172.20.0.5"}],
+        "h2": [{"name": "db", "network": "flat", "mac_address": "02:00:00:00:00:01"}]})
+    plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
+    plan = plans["h1"]
+    bridge = [b for b in plan["bridge"]["bridges"] if b["network"] == "front"][0]
+    assert bridge["name"] == "br-front" and bridge["mtu"] == 1400
+    nat = [n for n in plan["bridge"]["nat"] if n["name"] == "front"][0]
+    assert nat["icc"] is False and nat["masquerade"] is True
+    # ipv4_address is the pin; the published ports of the first network
+    assert _pairs(plan, "bridge")["web"]["addresses"] == ["172.17.0.9/16"]
+    cnet0 = [n for n in plan["bridge"]["nat"] if n["name"] == "bridge"][0]
+    assert cnet0["publish"] == [{"address": "172.17.0.9", "ports": ["8080:80", "127.0.0.1:8053:53/udp"]}]
+    # gw_priority: front holds the default route; bridge, the first network, does not
+    front = _pairs(plan, "front")
+    assert front["web"]["gateway"] == "172.20.0.1" and "gateway" not in _pairs(plan, "bridge")["web"]
+    assert front["web"]["mac"] == "02:aa:bb:cc:dd:ee"
+    # ip_range: automatic addresses from 172.20.0.128/25, never the aux address; a pin may be outside the range
+    assert [front[c]["addresses"] for c in ("web", "cache", "pinned")] == [
+        ["172.20.0.128/24"], ["172.20.0.130/24"], ["172.20.0.5/24"]]
+    # a pinned MAC on an l2 overlay is what every peer's entries use
+    flat = [o for o in plan["overlay"]["overlays"] if o.get("vni") == 4097][0]
+    assert [e["mac"] for p in flat["peers"] for e in p["endpoints"]] == ["02:00:00:00:00:01"]
+
+
+def test_host_binding_ipv4_is_the_default_host_address_of_published_ports():
+    nets = [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "host_binding_ipv4": "192.0.2.11"}]
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "front",
+                                         "publish": ["8080:80", "0.0.0.0:81:81", "127.0.0.1:82:82"]}]})
+    nat = fleet_plan.build(nets, hosts, "h1")["bridge"]["nat"][0]
+    assert nat["publish"][0]["ports"] == ["192.0.2.11:8080:80", "0.0.0.0:81:81", "127.0.0.1:82:82"]
+
+
+def test_an_aux_address_never_renumbers_the_container_that_holds_it():
+    nets = [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}]
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "front"}]})
+    hosts["h1"]["recorded"] = fleet_plan.build(nets, hosts, "h1")["record"]  # web holds 172.20.0.2
+    nets[0]["aux_addresses"] = {"router": "172.20.0.2"}
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(nets, hosts, "h1")
+    assert "172.20.0.2 is aux address 'router' now, but 'web' holds it as its automatic address" in str(err.value)
+    # an ip_range added later keeps the running container where it is; new ones come from the range
+    nets[0] = {"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "ip_range": "172.20.0.64/26"}
+    hosts["h1"]["containers"].append({"name": "new", "network": "front"})
+    got = dict((p["netns"], p["addresses"]) for p in fleet_plan.build(nets, hosts, "h1")["bridge"]["veths"][0]["pairs"])
+    assert got == {"web": ["172.20.0.2/24"], "new": ["172.20.0.64/24"]}
+
+
+@pytest.mark.parametrize("network, container, words", [
+    ({"ip_range": "172.21.0.0/24"}, None, "(front).ip_range: 172.21.0.0/24 is not an IPv4 network inside the subnet"),
+    ({"aux_addresses": {"gw": "172.20.0.1"}}, None, "(front).aux_addresses.gw: 172.20.0.1 is the gateway"),
+    ({"aux_addresses": {"r": "10.0.0.1"}}, None, "(front).aux_addresses.r: 10.0.0.1 is not in the subnet"),
+    ({"aux_addresses": {"r": "172.20.0.9"}}, {"name": "web", "network": "front", "ipv4": "172.20.0.9"},
+     "172.20.0.9 is already aux address 'r' on network front"),
+    ({"ip_range": "172.20.0.0/31"}, {"name": "web", "network": "front"}, "172.20.0.0/31 has no free address left"),
+    ({"driver_opts": {"com.docker.network.bridge.gateway_mode_ipv4": "routed"}}, None,
+     "(front).driver_opts['com.docker.network.bridge.gateway_mode_ipv4']: not an option cnet.linux reads"),
+    ({"driver_opts": {"com.docker.network.bridge.enable_icc": "maybe"}}, None, "'maybe' is not true or false"),
+    ({"icc": True, "driver_opts": {"com.docker.network.bridge.enable_icc": "false"}}, None,
+     "'false' disagrees with 'icc: True'; give one of them"),
+    ({"driver_opts": {"com.docker.network.driver.mtu": "big"}}, None, "'big' is not a whole number"),
+    ({"host_binding_ipv4": "::1"}, None, "(front).host_binding_ipv4: '::1' is not an IPv4 address"),
+    ({}, {"name": "web", "networks": [{"name": "front", "gw_priority": "high"}]}, "gw_priority: 'high' is not a whole"),
+    ({}, {"name": "web", "network": "front", "gw_priority": 1}, "(web).gw_priority: it chooses which of several"),
+    ({}, {"name": "web", "network": "front", "mac_address": "02:42:ac:14:00:02"},
+     "mac_address 02:42:ac:14:00:02 on network 'front' is also the MAC of 'web' on h1"),
+])
+def test_compose_keys_are_checked(network, container, words):
+    nets = [dict({"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}, **network)]
+    conts = [container] if container else []
+    if container and container.get("mac_address"):
+        conts = [{"name": "web", "network": "front"}, {"name": "other", "network": "front",
+                                                        "mac_address": container["mac_address"]}]
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(nets, fleet(1, containers={"h1": conts}), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_l3_overlays_refuse_ip_range():
+    nets = [dict(NETS[1], ip_range="10.244.1.0/24")]
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(nets, fleet(1), "h1")
+    assert "(backend).ip_range: 'ip_range' applies to bridge networks and l2 overlays" in str(err.value)
+
+
+def test_extra_hosts_and_service_mode():
+    hosts = fleet(1, containers={"h1": [
+        {"name": "web", "network": "bridge", "extra_hosts": ["printer:192.0.2.9", "gw=host-gateway", "v6:fd00::1"]},
+        {"name": "side", "network": "service:web"},
+        {"name": "tools", "network": "none", "extra_hosts": {"printer": "192.0.2.9"}}]})
+    plan = fleet_plan.build(NETS, hosts, "h1")
+    items = dict((item["name"], item) for item in plan["namespaces"])
+    assert [(e["address"], e["names"]) for e in items["web"]["hosts"]] == [
+        ("172.17.0.2", ["web"]), ("192.0.2.9", ["printer"]), ("172.17.0.1", ["gw"]), ("fd00::1", ["v6"])]
+    assert items["side"]["container"] == "web" and items["side"]["hosts"] == items["web"]["hosts"]
+    assert items["tools"]["hosts"] == [{"address": "192.0.2.9", "names": ["printer"]}]
+    for bad, words in (({"name": "t", "network": "none", "extra_hosts": ["gw:host-gateway"]}, "has none; give an"),
+                       ({"name": "t", "network": "none", "extra_hosts": ["nocolon"]}, "is not 'name:address'"),
+                       ({"name": "t", "network": "none", "extra_hosts": ["x:1.2.3"]}, "'1.2.3' is not an IP"),
+                       ({"name": "t", "network": "host", "extra_hosts": ["x:1.2.3.4"]}, "remove 'extra_hosts'")):
+        with pytest.raises(InputError) as err:
+            fleet_plan.build(NETS, fleet(1, containers={"h1": [bad]}), "h1")
+        assert words in str(err.value), str(err.value)
