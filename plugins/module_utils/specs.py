@@ -15,8 +15,6 @@ _BACKEND = dict(type="str", choices=["auto", "nft", "legacy"], default="auto")
 
 # netns
 HOSTS_ENTRY = dict(address=dict(type="str", required=True), names=dict(type="list", elements="str", required=True))
-DNS = dict(servers=dict(type="list", elements="str"), search=dict(type="list", elements="str"),
-           options=dict(type="list", elements="str"))
 NETNS_ITEM = dict(
     name=dict(type="str", required=True),
     pid=dict(type="int"),
@@ -24,7 +22,8 @@ NETNS_ITEM = dict(
     host=dict(type="bool"),
     hosts=dict(type="list", elements="dict", options=HOSTS_ENTRY),
     hosts_include=dict(type="list", elements="str"),
-    dns=dict(type="dict", options=DNS),
+    dns=dict(type="dict"),  # {servers, search, options}, checked by files.etc_netns (a dict with suboptions given
+                            # a number crashes Ansible's own validator)
     state=dict(type="str", choices=_STATE),
 )
 NETNS = (dict(
@@ -33,7 +32,8 @@ NETNS = (dict(
     container=dict(type="str"),
     host=dict(type="bool"),
     hosts=dict(type="list", elements="dict", options=HOSTS_ENTRY),
-    dns=dict(type="dict", options=DNS),
+    dns=dict(type="dict"),  # {servers, search, options}, checked by files.etc_netns (a dict with suboptions given
+                            # a number crashes Ansible's own validator)
     state=dict(type="str", choices=_STATE, default="present"),
     namespaces=dict(type="list", elements="dict", options=NETNS_ITEM, mutually_exclusive=[["pid", "container", "host"]]),
     hosts_tables=dict(type="dict"),
@@ -93,7 +93,8 @@ BRIDGE = (dict(
 ), dict(mutually_exclusive=[["name", "bridges"]], required_one_of=[["name", "bridges"]]))
 
 # iptables_nat
-PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True))
+PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True),
+               allow=dict(type="list", elements="str"))
 NAT_NETWORK = dict(
     bridge=dict(type="str", required=True),
     name=dict(type="str"),

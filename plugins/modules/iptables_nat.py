@@ -88,6 +88,15 @@ options:
         type: list
         elements: str
         required: true
+      allow:
+        description:
+          - The source networks these ports accept forwarded connections from (like C(192.0.2.0/24); an address is
+            a C(/32)). Unset, everyone, as Docker; an empty list, no one from outside.
+          - Enforced in the network's own chain before the DNAT-ed traffic is accepted; the host itself and the
+            network's own containers (hairpin, with O(icc)) are not forwarded from outside and are not filtered.
+          - Narrowing the list ends the tracked connections of sources no longer allowed.
+        type: list
+        elements: str
   state:
     description: Whether the network's rules should exist. In O(networks), the default for items.
     type: str
@@ -139,6 +148,10 @@ options:
             type: list
             elements: str
             required: true
+          allow:
+            description: The source networks these ports accept (unset, everyone).
+            type: list
+            elements: str
       state:
         description: Whether the network's rules should exist.
         type: str

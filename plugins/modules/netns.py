@@ -60,23 +60,12 @@ options:
         required: true
   dns:
     description:
-      - O(name)'s resolv.conf. Each list left empty is the host's own (C(/etc/resolv.conf) without loopback
-        servers, which a sandbox cannot reach; then systemd-resolved's upstream servers; then, with a warning,
-        Docker's fallback C(8.8.8.8) and C(8.8.4.4)).
+      - "O(name)'s resolv.conf, C({servers, search, options}): C(servers) resolver addresses (at most 3, what glibc
+        reads), C(search) search domains, C(options) resolver options such as C(ndots:2), C(timeout:1), C(rotate)."
+      - Each list left out or empty is the host's own (C(/etc/resolv.conf) without loopback servers, which a
+        sandbox cannot reach; then systemd-resolved's upstream servers; then, with a warning, Docker's fallback
+        C(8.8.8.8) and C(8.8.4.4)).
     type: dict
-    suboptions:
-      servers:
-        description: Resolver addresses, at most 3 (what glibc reads).
-        type: list
-        elements: str
-      search:
-        description: Search domains.
-        type: list
-        elements: str
-      options:
-        description: Resolver options such as C(ndots:2), C(timeout:1), C(rotate).
-        type: list
-        elements: str
   state:
     description: Whether the name should exist. O(state=absent) removes only names the collection bound.
     type: str
@@ -124,21 +113,8 @@ options:
         type: list
         elements: str
       dns:
-        description: This namespace's resolv.conf, as O(dns).
+        description: This namespace's resolv.conf, C({servers, search, options}), as O(dns).
         type: dict
-        suboptions:
-          servers:
-            description: Resolver addresses, at most 3.
-            type: list
-            elements: str
-          search:
-            description: Search domains.
-            type: list
-            elements: str
-          options:
-            description: Resolver options.
-            type: list
-            elements: str
       state:
         description: Whether the name should exist.
         type: str

@@ -11,6 +11,7 @@ Usage: python bad_args.py MODULE EXAMPLES  (prints one JSON line of counts; exit
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,7 +28,9 @@ SYSCTLS = ("net/ipv4/ip_forward", "net/bridge/bridge-nf-call-iptables", "net/ipv
 
 # One valid call per module, single-object and list form; every case mutates one of them
 BASES = {
-    "netns": [{"name": "ba1"}, {"namespaces": [{"name": "ba1"}, {"name": "ba2", "container": "ba1"}], "purge": False}],
+    "netns": [{"name": "ba1", "hosts": [{"address": "10.77.0.2", "names": ["web"]}], "dns": {"servers": ["10.77.0.1"]}},
+              {"namespaces": [{"name": "ba1", "hosts_include": ["n"], "dns": {}}, {"name": "ba2", "container": "ba1"}],
+               "hosts_tables": {"n": [{"address": "10.77.0.3", "names": ["db", "pg"]}]}, "purge": False}],
     "veth": [{"netns": "ba1", "name": "bav1", "addresses": ["10.77.0.2/24"], "gateway": "10.77.0.1", "mtu": 1400},
              {"pairs": [{"netns": "ba1", "peer": "eth1", "addresses": ["10.77.0.3/24"],
                          "routes": [{"dest": "10.78.0.0/16", "via": "10.77.0.1"}]}], "network": "n", "purge": True}],
@@ -134,13 +137,24 @@ def host_state():
              for a in link.get("addr_info", []) if not a["local"].startswith("fe80:")]
     routes = [ln for ln in run("ip", "route", "show", "table", "all").splitlines() + run(
         "ip", "-6", "route", "show", "table", "all").splitlines() if "fe80::" not in ln and "ff00::/8" not in ln]
-    state = {"links": sorted(links, key=str), "addrs": sorted(addrs, key=str), "routes": sorted(set(routes)), "netns": netns_names()}
+    state = {"links": sorted(links, key=str), "addrs": sorted(addrs, key=str), "routes": sorted(set(routes)),
+             "netns": netns_names(), "files": etc_netns_files()}
     for tool in ("iptables-nft-save", "iptables-legacy-save"):  # an empty table with ACCEPT policies is no rule
         state[tool] = hoststate.rules(run(tool))
     for key in SYSCTLS:
         with open("/proc/sys/" + key) as handle:
             state[key] = handle.read()
     return state
+
+
+def etc_netns_files():
+    """{path: text} of the sandboxes' name files (/etc/netns is this lab host's own)."""
+    out = {}
+    for root, _dirs, names in os.walk("/etc/netns"):
+        for name in names:
+            with open(os.path.join(root, name)) as handle:
+                out[os.path.join(root, name)] = handle.read()
+    return out
 
 
 def call(caught, params):
@@ -172,6 +186,8 @@ def clean(baseline_sysctls, mac):
         path = os.path.join(STATE_DIR, name)
         if os.path.isfile(path) and name != "lock":
             os.unlink(path)
+    for name in os.listdir("/etc/netns") if os.path.isdir("/etc/netns") else ():
+        shutil.rmtree(os.path.join("/etc/netns", name))
     setup(mac)
 
 

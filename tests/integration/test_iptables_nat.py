@@ -23,8 +23,9 @@ FOREIGN = ("*filter\n:HOSTFW - [0:0]\n-A INPUT -p tcp -m tcp --dport 2222 -j ACC
 @pytest.fixture(params=BACKENDS)
 def nat(request, make_lab):
     """(host, backend): h1 with a bridge network of two containers, web (.10) and api (.11), forwarding on,
-    FORWARD policy DROP, and a foreign ruleset (a host firewall, Docker's chain) that must survive."""
-    lab = make_lab(1)
+    FORWARD policy DROP, and a foreign ruleset (a host firewall, Docker's chain) that must survive; h2 is another
+    outside source, besides the fabric."""
+    lab = make_lab(2)
     backend = request.param
     # both pyroute2 versions (conntrack goes through it): Debian's with nft, PyPI's with legacy
     host = modrun.Host(lab, "h1", modrun.PYTHONS["pyroute2-0.7" if backend == "nft" else "pyroute2-0.9"])
@@ -215,6 +216,41 @@ def test_a_removed_mapping_ends_its_old_flows(nat):
     assert "conntrack -D -p udp --orig-port-dst 5353 --reply-src 172.17.0.10" in result["actions"]
     assert "172.17.0.10" not in host.sh("conntrack -L -p udp 2>/dev/null || true").stdout
     assert ask(host, None, h1, 5353, "udp", member="fabric") == topology.FABRIC_ADDRESS
+
+
+def test_published_ports_accept_only_the_allowed_sources(nat):
+    """allow: the fabric (192.0.2.1) may connect, h2 (192.0.2.12) may not; the user's hook chain sees published
+    ports too; narrowing the list ends the flows of the sources it drops and keeps the others'."""
+    host, backend = nat
+    serve(host, "web", "udp", 53)
+    h1, h2 = host.lab["hosts"][0]["address"], host.lab["hosts"][1]["address"]
+    web = {"bridge": "cnet0", "subnet": "172.17.0.0/16", "backend": backend,
+           "publish": [{"address": "172.17.0.10", "ports": ["2333:22", "5353:53/udp"], "allow": ["192.0.2.1"]},
+                       {"address": "172.17.0.10", "ports": ["2334:22"]}]}
+    host.converge("iptables_nat", web)
+    rules = save(host, backend)
+    assert "-A CNET-F-cnet0 -s 192.0.2.1/32 -d 172.17.0.10/32 -o cnet0 -p tcp -m tcp --dport 22 -m conntrack " \
+           "--ctstate DNAT --ctorigdstport 2333 -j ACCEPT" in rules
+    assert ask(host, None, h1, 2333, member="fabric") == topology.FABRIC_ADDRESS
+    assert ask(host, None, h1, 2333, member="h2") is None  # refused: not in allow
+    assert ask(host, None, h1, 2334, member="h2") == h2  # the same container port, another host port: everyone
+    assert ask(host, "api", h1, 2333) == "172.17.0.1"  # hairpin, a container of the network: not filtered
+    # the user's hook chain comes first, for published ports too (the destination there is the container's)
+    host.sh("iptables-%s -A CNET-USER -s 192.0.2.1/32 -p tcp -m conntrack --ctorigdstport 2333 -j DROP" % backend)
+    assert ask(host, None, h1, 2333, member="fabric") is None
+    host.sh("iptables-%s -F CNET-USER" % backend)
+    # flows from both sources, then allow only h2: the fabric's flow ends, h2's stays
+    wide = dict(web, publish=[dict(web["publish"][0], allow=["192.0.2.1", "192.0.2.12"]), web["publish"][1]])
+    host.converge("iptables_nat", wide)
+    assert ask(host, None, h1, 5353, "udp", member="fabric") == topology.FABRIC_ADDRESS
+    assert ask(host, None, h1, 5353, "udp", member="h2") == h2
+    narrow = dict(web, publish=[dict(web["publish"][0], allow=["192.0.2.12/32"]), web["publish"][1]])
+    result = host.converge("iptables_nat", narrow)
+    assert "conntrack -D -p udp --orig-port-dst 5353 --reply-src 172.17.0.10 (sources outside 192.0.2.12/32)" \
+        in result["actions"]
+    flows = host.sh("conntrack -L -p udp --orig-port-dst 5353 2>/dev/null || true").stdout
+    assert "src=%s " % h2 in flows and "src=%s " % topology.FABRIC_ADDRESS not in flows, flows
+    assert ask(host, None, h1, 2333, member="fabric") is None and ask(host, None, h1, 2333, member="h2") == h2
 
 
 RACE = """

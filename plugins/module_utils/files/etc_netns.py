@@ -73,6 +73,9 @@ def dns(raw, field, names=None):
     if not isinstance(raw, dict) or set(raw) - {"servers", "search", "options"}:
         raise InputError("%s: %r is not {servers, search, options}" % (field, raw))
     at = dict((part, (names or {}).get(part) or "%s.%s" % (field, part)) for part in ("servers", "search", "options"))
+    for part in ("servers", "search", "options"):
+        if raw.get(part) is not None and not isinstance(raw[part], list):
+            raise InputError("%s: %r is not a list" % (at[part], raw[part]))
     servers = [inputs.ip(s, "%s[%d]" % (at["servers"], i)) for i, s in enumerate(raw.get("servers") or [])]
     if len(servers) > MAXNS:
         raise InputError("%s: %d servers; a resolver reads at most %d (glibc's MAXNS): drop %s"

@@ -25,6 +25,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.xtables.nat_layout impo
 
 _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
                    r"-j DNAT --to-destination (?P<ip>[0-9.]+):(?P<port>\d+)$")
+_ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<ip>[0-9.]+)/32 -o \S+ -p (?P<proto>\w+) -m \w+ --dport (?P<port>\d+) "
+                     r"-m conntrack --ctstate DNAT(?: --ctorigdstport (?P<hport>\d+))? -j ACCEPT$")
 BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
 
 
@@ -55,9 +57,12 @@ def _normalize(raw, field, default_state):
         address = inputs.ip(entry["address"], where + ".address", 4)
         if not inputs.contains(subnet, address):
             raise InputError("%s.address: %s is not in the network's subnet %s" % (where, address, subnet))
+        allow = ports.allow_list(entry.get("allow"), where + ".allow")
         for j, spec in enumerate(entry.get("ports") or []):
             for mapping in ports.parse(spec, "%s.ports[%d]" % (where, j)):
                 mapping["address"] = address
+                if allow is not None:
+                    mapping["allow"] = allow
                 mappings.append(mapping)
     if internal and mappings:
         raise InputError("%s: an internal network cannot publish ports (nothing outside may reach it); "
@@ -158,8 +163,10 @@ class NatNetworks(Resource):
         flows = self._stale_flows(view, want)
         if flows:
             out.append(Action(("conntrack",), "conntrack_flush", "conntrack -D (%d mappings)" % len(flows),
-                              details=["conntrack -D -p %s --orig-port-dst %d --reply-src %s" % (
-                                  f["proto"], f["host_port"], f["address"]) for f in flows], flows=flows))
+                              details=["conntrack -D -p %s --orig-port-dst %d --reply-src %s%s" % (
+                                  f["proto"], f["host_port"], f["address"],
+                                  " (sources outside %s)" % ", ".join(f["keep"]) if f.get("keep") is not None else "")
+                                  for f in flows], flows=flows))
         return out
 
     def _after_table(self, view, table):
@@ -179,8 +186,7 @@ class NatNetworks(Resource):
             return []
         return [sysctl_action(("sysctl", "/".join(key)), None, key, 1)]
 
-    @staticmethod
-    def _stale_flows(view, want):
+    def _stale_flows(self, view, want):
         """Published ports that are going away or changing: their conntrack entries are flushed."""
         wanted = set()
         for rules in want["nat"].values():
@@ -195,6 +201,33 @@ class NatNetworks(Resource):
                 if match and rule not in wanted:
                     flows.append({"proto": match.group("proto"), "host_port": int(match.group("hport")),
                                   "address": match.group("ip"), "port": int(match.group("port"))})
+        return flows + self._narrowed_flows(view, want, set((f["proto"], f["host_port"], f["address"]) for f in flows))
+
+    def _narrowed_flows(self, view, want, flushed):
+        """Published ports whose allowed sources lost one: their connections from sources no longer allowed end
+        (an established connection would otherwise go on through the RELATED,ESTABLISHED rule)."""
+        lost = set()
+        for name, rules in sorted(view.current["filter"].items()):
+            parsed = nat_layout.of_chain(name)
+            if not parsed or parsed[0] != "F":
+                continue
+            wanted = set(want["filter"].get(name) or [])
+            for rule in rules:
+                match = _ACCEPT.match(rule)
+                if match and rule not in wanted:
+                    lost.add((match.group("ip"), match.group("proto"), int(match.group("port")),
+                              int(match.group("hport")) if match.group("hport") else None))
+        flows = []
+        for item in self.items:
+            for m in item.get("mappings") or []:
+                key = (m["proto"], m["host_port"], m["address"])
+                if "allow" not in m or key in flushed or not ({(m["address"], m["proto"], m["port"], None),
+                                                               (m["address"], m["proto"], m["port"], m["host_port"])}
+                                                              & lost):
+                    continue
+                flushed.add(key)
+                flows.append({"proto": m["proto"], "host_port": m["host_port"], "address": m["address"],
+                              "port": m["port"], "keep": m["allow"]})
         return flows
 
     # diff views

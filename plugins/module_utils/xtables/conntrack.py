@@ -8,6 +8,7 @@ flows (UDP above all) would go on reaching the old container."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ipaddress
 import socket
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import registry
@@ -17,19 +18,29 @@ op = registry(OPS)
 PROTOS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP}
 
 
+def _kept(keep, source):
+    """Whether a flow from source stays: its published port still allows it (keep: the networks it allows)."""
+    if keep is None or not source:
+        return False
+    addr = ipaddress.ip_address(source)
+    return any(addr in ipaddress.ip_network(cidr) for cidr in keep)
+
+
 def flush(flows):
     """Delete entries whose original destination port is a flow's host port and whose reply comes from the
-    flow's container address. Returns how many were deleted."""
+    flow's container address - with 'keep' (a narrowed allow list) only those from sources it no longer
+    allows. Returns how many were deleted."""
     if not flows:
         return 0
     from pyroute2 import conntrack  # pylint: disable=import-outside-toplevel  # only when a run needs it
-    wanted = set((PROTOS[f["proto"]], int(f["host_port"]), f["address"]) for f in flows)
+    wanted = dict(((PROTOS[f["proto"]], int(f["host_port"]), f["address"]), f.get("keep")) for f in flows)
     deleted = 0
     ct = conntrack.Conntrack()
     try:
         for entry in list(ct.dump_entries()):
             orig, reply = entry.tuple_orig, entry.tuple_reply
-            if (orig.proto, orig.dport, reply.saddr) in wanted:
+            key = (orig.proto, orig.dport, reply.saddr)
+            if key in wanted and not _kept(wanted[key], orig.saddr):
                 try:
                     ct.entry("del", tuple_orig=orig)
                     deleted += 1

@@ -7,7 +7,8 @@ Layout (Docker 29's, without a userland proxy; one chain per network and table, 
 
   filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD
   filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>
-  filter CNET-F-<br>   replies in; published ports (DNAT-ed only); routed subnets; nothing else in;
+  filter CNET-F-<br>   replies in; published ports (DNAT-ed only, from the sources of 'allow' when it is given);
+                       routed subnets; nothing else in;
                        container to container (icc); not to other networks the host routes; out
   nat PREROUTING, OUTPUT  -m addrtype --dst-type LOCAL -j CNET-DNAT -> -j CNET-N-<br> -> DNAT per port
   nat POSTROUTING    -j CNET-POSTROUTING -> -j CNET-P-<br>: localhost and hairpin masquerade, egress masquerade
@@ -62,12 +63,17 @@ def network_chains(net):
     else:
         fwd.append("-o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT" % br)
         seen = set()
+        # a container port that some mapping limits to sources: its rules name the host port too (the original
+        # destination), so another host port to it, open to everyone, does not open this one
+        exact = set((m["address"], m["proto"], m["port"]) for m in net["mappings"] if "allow" in m)
         for m in net["mappings"]:
-            rule = "-d %s/32 -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT -j ACCEPT" % (
-                m["address"], br, m["proto"], m["proto"], m["port"])
-            if rule not in seen:
-                seen.add(rule)
-                fwd.append(rule)
+            orig = " --ctorigdstport %d" % m["host_port"] if (m["address"], m["proto"], m["port"]) in exact else ""
+            for source in m.get("allow", [None]):  # allow: the sources it accepts; none listed: everyone
+                rule = "%s-d %s/32 -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT%s -j ACCEPT" % (
+                    "-s %s " % source if source else "", m["address"], br, m["proto"], m["proto"], m["port"], orig)
+                if rule not in seen:
+                    seen.add(rule)
+                    fwd.append(rule)
         fwd += ["-s %s -o %s -j ACCEPT" % (routed, br) for routed in net["routed_subnets"]]
         fwd.append("! -i %s -o %s -j DROP" % (br, br))
     fwd.append("-i %s -o %s -j %s" % (br, br, "ACCEPT" if net["icc"] else "DROP"))

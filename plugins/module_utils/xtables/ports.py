@@ -53,6 +53,65 @@ def parse(spec, field):
     return [{"host_ip": host_ip, "host_port": hlo + i, "port": clo + i, "proto": proto} for i in range(hhi - hlo + 1)]
 
 
+LONG = ("target", "published", "host_ip", "protocol", "mode")  # compose's long syntax of 'ports'
+
+
+def allow_list(value, field):
+    """The sources a published port accepts: None (everyone, as Docker), or IPv4 networks in canonical form."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise InputError("%s: a list of source networks like ['192.0.2.0/24', '10.0.0.0/8'] is expected" % field)
+    out = []
+    for i, cidr in enumerate(value):
+        at = "%s[%d]" % (field, i)
+        text = str(cidr).strip()
+        if "/" not in text:
+            text += "/32"
+        try:
+            net = ipaddress.ip_network(text)
+        except ValueError:
+            try:
+                fixed = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                raise InputError("%s: '%s' is not an IPv4 network like 192.0.2.0/24" % (at, cidr))
+            raise InputError("%s: '%s' has host bits set; did you mean %s?" % (at, cidr, fixed))
+        if net.version != 4:
+            raise InputError("%s: '%s' is not IPv4; published ports are IPv4 for now" % (at, cidr))
+        if net.prefixlen == 0:
+            return None  # everyone
+        if str(net) not in out:
+            out.append(str(net))
+    return out
+
+
+def entry(raw, field):
+    """One publish entry - a spec string, {port: spec, allow}, or compose's long syntax {target, published,
+    host_ip, protocol, mode} with allow - as (spec, allow)."""
+    if not isinstance(raw, dict):
+        parse(raw, field)
+        return raw, None
+    unknown = sorted(str(k) for k in raw if k not in LONG + ("port", "allow"))
+    if unknown:
+        raise InputError("%s: unknown key '%s' (valid keys: port, allow; or compose's %s)" % (
+            field, unknown[0], ", ".join(LONG)))
+    if raw.get("port") is not None and any(raw.get(k) is not None for k in LONG):
+        raise InputError("%s: give 'port' ('8080:80') or compose's target/published, not both" % field)
+    if raw.get("port") is not None:
+        spec = raw["port"]
+    else:
+        if raw.get("mode") not in (None, "host"):
+            raise InputError("%s.mode: '%s' is swarm's routing mesh; cnet.linux publishes on the container's host "
+                             "(mode: host)" % (field, raw["mode"]))
+        if raw.get("target") is None or raw.get("published") is None:
+            raise InputError("%s: needs 'target' (the container's port) and 'published' (the host's; cnet.linux does "
+                             "not pick one)" % field)
+        spec = "%s%s:%s%s" % ("%s:" % raw["host_ip"] if raw.get("host_ip") else "", raw["published"], raw["target"],
+                              "/%s" % raw["protocol"] if raw.get("protocol") else "")
+    parse(spec, field)
+    return spec, allow_list(raw.get("allow"), field + ".allow")
+
+
 def check_unique(mappings, field):
     """A host port is published once per protocol: on one address, or on all (which covers every address)."""
     seen = {}

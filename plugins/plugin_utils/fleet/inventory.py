@@ -308,11 +308,13 @@ def _attachments(raw, single, nets, where):
 
 
 def _publish(raw, where):
-    """The container's publish specs, each checked here (the iptables_nat module expands them on the host)."""
-    specs = list(raw.get("publish") or [])
-    for k, spec in enumerate(specs):
-        ports.parse(spec, "%s.publish[%d]" % (where, k))
-    return specs
+    """The container's publish entries as [{spec, allow}], each checked here (the iptables_nat module expands
+    them on the host); allow None: every source."""
+    out = []
+    for k, raw_entry in enumerate(raw.get("publish") or []):
+        spec, allow = ports.entry(raw_entry, "%s.publish[%d]" % (where, k))
+        out.append({"spec": spec, "allow": allow})
+    return out
 
 
 def containers(raw_list, nets, host):

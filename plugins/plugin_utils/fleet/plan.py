@@ -17,7 +17,6 @@ import json
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces, observed
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
@@ -299,7 +298,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 item["hosts_include"].append(net["name"])
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
-                nat_by_bridge[net["bridge"]]["publish"].append({"address": ip, "ports": _bound(c["publish"], net)})
+                nat_by_bridge[net["bridge"]]["publish"] += _published(ip, c["publish"], net)
             if net["driver"] == "overlay" and net["name"] not in probed:
                 probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
@@ -404,13 +403,24 @@ def _pair(net, c, j, local, l2, leases, me, ifname, mac):
     return pair, ip
 
 
-def _bound(specs, net):
-    """Publish specs with the network's host_binding_ipv4 (Docker's default host address) where none is named."""
+def _published(ip, entries, net):
+    """The container's iptables_nat publish entries: one per source list, in order ({address, ports} for
+    every source, as before allow existed, so an unchanged inventory plans the same arguments). A spec naming no
+    host address gets the network's host_binding_ipv4 (Docker's default host address)."""
     binding = net.get("host_binding_ipv4")
-    if not binding:
-        return specs
-    return [spec if ports.parse(spec, "publish")[0]["host_ip"] or spec.count(":") > 1 else "%s:%s" % (binding, spec)
-            for spec in specs]
+    out, by_allow = [], {}
+    for entry in entries:
+        spec = entry["spec"]
+        if binding and spec.count(":") == 1:
+            spec = "%s:%s" % (binding, spec)
+        key = tuple(entry["allow"]) if entry["allow"] is not None else None
+        if key not in by_allow:
+            by_allow[key] = {"address": ip, "ports": []}
+            if key is not None:
+                by_allow[key]["allow"] = list(key)
+            out.append(by_allow[key])
+        by_allow[key]["ports"].append(spec)
+    return out
 
 
 def _peer_targets(net, fleet, me, leases, l2_by_host):

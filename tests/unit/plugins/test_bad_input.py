@@ -8,6 +8,7 @@ import json
 import pytest
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
@@ -42,7 +43,8 @@ def items(inventory):
     for c in inventory["containers"]:
         if isinstance(c, dict):
             out.append(("ctr", c))
-            out += [("att", a) for a in c.get("networks") or [] if isinstance(a, dict)]
+            attached = c.get("networks")
+            out += [("att", a) for a in attached if isinstance(a, dict)] if isinstance(attached, list) else []
     return out + [("leases", inventory["leases"])]
 
 
@@ -73,6 +75,8 @@ def unknown_keys(inv):
         if not isinstance(c, dict):
             continue
         out += [k for k in c if k not in schema.CONTAINER]
+        if isinstance(c.get("publish"), list):
+            out += [k for p in c["publish"] if isinstance(p, dict) for k in p if k not in ports.LONG + ("port", "allow")]
         if c.get("network") is None and isinstance(c.get("networks"), list):
             out += [k for a in c["networks"] if isinstance(a, dict) for k in a if k not in schema.ATTACHMENT]
     return out

@@ -245,9 +245,9 @@ def test_compose_keys_map_onto_the_plan():
                                     "com.docker.network.bridge.host_binding_ipv4": "192.0.2.11",
                                     "com.docker.network.driver.mtu": "1400"}}]
     hosts = fleet(2, containers={
-        "h1": [{"name": "web", "networks": [{"name": "bridge", "ipv4_address": "172.17.0.9"},
-                                           {"name": "front", "gw_priority": 10, "mac_address": "02:AA:BB:CC:DD:EE"}],
-                "publish": ["8080:80", "127.0.0.1:8053:53/udp"]},
+        "h1": [{"name": "web", "publish": ["8080:80", "127.0.0.1:8053:53/udp"], "networks": [
+            {"name": "bridge", "ipv4_address": "172.17.0.9"},
+            {"name": "front", "gw_priority": 10, "mac_address": "02:AA:BB:CC:DD:EE"}]},
                {"name": "cache", "network": "front"}, {"name": "pinned", "network": "front", "ipv4": "172.20.0.5"}],
         "h2": [{"name": "db", "network": "flat", "mac_address": "02:00:00:00:00:01"}]})
     plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
@@ -318,8 +318,8 @@ def test_compose_keys_are_checked(network, container, words):
     nets = [dict({"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}, **network)]
     conts = [container] if container else []
     if container and container.get("mac_address"):
-        conts = [{"name": "web", "network": "front"}, {"name": "other", "network": "front",
-                                                        "mac_address": container["mac_address"]}]
+        conts = [{"name": "web", "network": "front"},
+                 {"name": "other", "network": "front", "mac_address": container["mac_address"]}]
     with pytest.raises(InputError) as err:
         fleet_plan.build(nets, fleet(1, containers={"h1": conts}), "h1")
     assert words in str(err.value), str(err.value)
@@ -350,3 +350,36 @@ def test_extra_hosts_and_service_mode():
         with pytest.raises(InputError) as err:
             fleet_plan.build(NETS, fleet(1, containers={"h1": [bad]}), "h1")
         assert words in str(err.value), str(err.value)
+
+
+def test_publish_entries_take_compose_long_syntax_and_allow():
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "bridge", "publish": [
+        "2333:22", {"port": "8080:80", "allow": ["192.0.2.0/24", "10.1.2.3"]},
+        {"target": 53, "published": 5353, "protocol": "udp", "host_ip": "127.0.0.1"},
+        {"target": 443, "published": "8443", "allow": ["192.0.2.0/24", "10.1.2.3/32"]},
+        {"port": "9000:9000", "allow": ["0.0.0.0/0"]}]}]})
+    nat = [n for n in fleet_plan.build(NETS, hosts, "h1")["bridge"]["nat"] if n["bridge"] == "cnet0"][0]
+    assert nat["publish"] == [
+        {"address": "172.17.0.2", "ports": ["2333:22", "127.0.0.1:5353:53/udp", "9000:9000"]},
+        {"address": "172.17.0.2", "ports": ["8080:80", "8443:443"], "allow": ["192.0.2.0/24", "10.1.2.3/32"]}]
+    rules = nat_layout.network_chains(NatNetworks.normalize(nat, "n", "present"))["F"]
+    assert "-s 10.1.2.3/32 -d 172.17.0.2/32 -o cnet0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT " \
+           "--ctorigdstport 8080 -j ACCEPT" in rules
+    assert "-d 172.17.0.2/32 -o cnet0 -p tcp -m tcp --dport 22 -m conntrack --ctstate DNAT -j ACCEPT" in rules
+
+
+@pytest.mark.parametrize("entry, words", [
+    ({"port": "80:80", "allow": "192.0.2.0/24"}, "publish[0].allow: a list of source networks"),
+    ({"port": "80:80", "allow": ["192.0.2.1/24"]}, "publish[0].allow[0]: '192.0.2.1/24' has host bits set; did you"),
+    ({"port": "80:80", "allow": ["fd00::/64"]}, "publish[0].allow[0]: 'fd00::/64' is not IPv4"),
+    ({"port": "80:80", "allow": ["nope"]}, "publish[0].allow[0]: 'nope' is not an IPv4 network"),
+    ({"port": "80:80", "target": 80}, "publish[0]: give 'port' ('8080:80') or compose's target/published, not both"),
+    ({"target": 80}, "publish[0]: needs 'target' (the container's port) and 'published'"),
+    ({"target": 80, "published": 80, "mode": "ingress"}, "publish[0].mode: 'ingress' is swarm's routing mesh"),
+    ({"ports": "80:80"}, "publish[0]: unknown key 'ports'"),
+])
+def test_publish_entries_are_checked(entry, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(NETS, fleet(1, containers={"h1": [{"name": "web", "network": "bridge", "publish": [entry]}]}),
+                         "h1")
+    assert words in str(err.value), str(err.value)
