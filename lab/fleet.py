@@ -308,7 +308,7 @@ def _start(state, config, python):
     for proc, what, lines in jobs:
         _finish(proc, what, lines)
     if router_pid:
-        _run(nsenter(router_pid) + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+        _run(nsenter(router_pid) + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"])
     _write_access(state, key_file(), python)
 
 
@@ -470,16 +470,16 @@ ip -all netns delete 2>/dev/null || true
 for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1); do
   case "$link" in lo|eth0) ;; *) ip link del "$link" 2>/dev/null || true ;; esac
 done
-for backend in legacy nft; do
+for cmd in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
   for table in raw mangle nat filter security; do
-    iptables-$backend -t $table -F 2>/dev/null || true
-    iptables-$backend -t $table -X 2>/dev/null || true
+    $cmd -t $table -F 2>/dev/null || true
+    $cmd -t $table -X 2>/dev/null || true
   done
-  for chain in INPUT FORWARD OUTPUT; do iptables-$backend -P $chain ACCEPT 2>/dev/null || true; done
+  for chain in INPUT FORWARD OUTPUT; do $cmd -P $chain ACCEPT 2>/dev/null || true; done
 done
 conntrack -F >/dev/null 2>&1 || true
 ip neigh flush all 2>/dev/null || true
-sysctl -qw net.ipv4.ip_forward=0
+sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
 """
 
 

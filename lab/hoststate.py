@@ -2,7 +2,7 @@
 
 ``cnet-lab host-state LAB HOST`` prints a snapshot; ``--compare FILE`` prints what differs from one taken
 earlier, section by section (items gone, items new). The sections: links (name, kind, MTU, MAC, master,
-state), addresses, IPv4 and IPv6 routes of every table, named namespaces, iptables rules and chains of every
+state), addresses, IPv4 and IPv6 routes of every table, named namespaces, iptables and ip6tables rules and chains of every
 table in both backends (counters and empty built-in chains left out: a table that exists with nothing in it
 filters like one that does not), the forwarding and bridge-netfilter sysctls, the kernel modules (VM guests
 only: a namespace lab shares this machine's kernel), and the files under the directories the collection
@@ -27,6 +27,7 @@ section routes; ip -j route show table all
 section routes6; ip -j -6 route show table all
 section namespaces; ip netns list
 for b in legacy nft; do section iptables-$b; iptables-$b-save 2>/dev/null; done
+for b in legacy nft; do section ip6tables-$b; ip6tables-$b-save 2>/dev/null; done
 section sysctls; for k in %(sysctls)s; do printf '%%s = %%s\n' "$k" "$(sysctl -n "$k" 2>/dev/null || echo absent)"; done
 section modules; %(modules)s
 section files; find %(files)s -xdev 2>/dev/null | sort
@@ -74,7 +75,7 @@ def rules(text):
 
 
 PARSERS = {"links": _links, "addresses": _addresses, "routes": _routes, "routes6": _routes,
-           "iptables-legacy": rules, "iptables-nft": rules}
+           "iptables-legacy": rules, "iptables-nft": rules, "ip6tables-legacy": rules, "ip6tables-nft": rules}
 
 
 def snapshot(name, host):

@@ -11,19 +11,26 @@ Routed lab: odd hosts on ``ua`` (192.0.2.0/24), even hosts on ``ub``
 traffic between the two halves crosses an L3 hop.
 
 The fabric also plays "the outside world": it holds 203.0.113.1 on its loopback, reachable from every host through its default route.
+
+The underlay is dual-stack: segment a is also 2001:db8:a::/64 (the fabric ::1, host i ::(10 + i)), b
+2001:db8:b::/64, the router ::fe on each; the outside world is also 2001:db8:ff::1. Addresses are added
+without duplicate address detection, so they are usable at once.
 """
 
 import ipaddress
 import re
 
 SEGMENTS = {
-    "a": {"bridge": "ua", "subnet": "192.0.2.0/24"},
-    "b": {"bridge": "ub", "subnet": "198.51.100.0/24"},
+    "a": {"bridge": "ua", "subnet": "192.0.2.0/24", "subnet6": "2001:db8:a::/64"},
+    "b": {"bridge": "ub", "subnet": "198.51.100.0/24", "subnet6": "2001:db8:b::/64"},
 }
 FABRIC_ADDRESS = "192.0.2.1"
+FABRIC_ADDRESS6 = "2001:db8:a::1"
 ROUTER_ADDRESSES = {"a": "192.0.2.254", "b": "198.51.100.254"}
+ROUTER_ADDRESSES6 = {"a": "2001:db8:a::fe", "b": "2001:db8:b::fe"}
 OUTSIDE_SUBNET = "203.0.113.0/24"
 OUTSIDE_ADDRESS = "203.0.113.1"
+OUTSIDE_ADDRESS6 = "2001:db8:ff::1"
 HOST_OFFSET = 10  # host i gets .(10 + i)
 MAX_HOSTS = 200
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
@@ -55,9 +62,12 @@ def plan(name, count, routed=False, mtu=1500):
         net = ipaddress.ip_network(SEGMENTS[segment]["subnet"])
         address = str(net.network_address + HOST_OFFSET + i)
         gateway = ROUTER_ADDRESSES[segment] if routed else FABRIC_ADDRESS
+        net6 = ipaddress.ip_network(SEGMENTS[segment]["subnet6"])
         hosts.append({
             "name": "h%d" % i,
             "address": address,
+            "address6": str(net6.network_address + HOST_OFFSET + i),
+            "gateway6": ROUTER_ADDRESSES6[segment] if routed else FABRIC_ADDRESS6,
             "prefix": net.prefixlen,
             "gateway": gateway,
             "segment": segment,
@@ -79,9 +89,9 @@ def fabric_batch(lab, host_pids, router_pid=None):
     for seg in lab["segments"]:
         br = SEGMENTS[seg]["bridge"]
         lines += ["link add %s type bridge" % br, "link set %s mtu %d up" % (br, lab.get("mtu", 1500))]
-    lines += ["addr add %s/24 dev ua" % FABRIC_ADDRESS,
+    lines += ["addr add %s/24 dev ua" % FABRIC_ADDRESS, "addr add %s/64 dev ua nodad" % FABRIC_ADDRESS6,
               # no dummy driver on every kernel: the outside address lives on the fabric's loopback
-              "addr add %s/32 dev lo" % OUTSIDE_ADDRESS]
+              "addr add %s/32 dev lo" % OUTSIDE_ADDRESS, "addr add %s/128 dev lo" % OUTSIDE_ADDRESS6]
     for host in lab["hosts"] if host_pids is not None else ():  # VM hosts: tap devices (lab/vm.py)
         lines.append("link add %s type veth peer name eth0 netns %d" % (host["port"], host_pids[host["name"]]))
         lines.append("link set %s master %s mtu %d up" % (host["port"], SEGMENTS[host["segment"]]["bridge"],
@@ -91,6 +101,7 @@ def fabric_batch(lab, host_pids, router_pid=None):
             lines.append("link add r-%s type veth peer name eth-%s netns %d" % (seg, seg, router_pid))
             lines.append("link set r-%s master %s mtu %d up" % (seg, SEGMENTS[seg]["bridge"], lab.get("mtu", 1500)))
         lines.append("route add %s via %s" % (SEGMENTS["b"]["subnet"], ROUTER_ADDRESSES["a"]))
+        lines.append("route add %s via %s" % (SEGMENTS["b"]["subnet6"], ROUTER_ADDRESSES6["a"]))
     return lines
 
 
@@ -98,18 +109,23 @@ def router_batch(mtu=1500):
     lines = ["link set lo up"]
     for seg in ("a", "b"):
         prefix = ipaddress.ip_network(SEGMENTS[seg]["subnet"]).prefixlen
-        lines += ["link set dev eth-%s mtu %d up" % (seg, mtu), "addr add %s/%d dev eth-%s" % (ROUTER_ADDRESSES[seg], prefix, seg)]
+        lines += ["link set dev eth-%s mtu %d up" % (seg, mtu), "addr add %s/%d dev eth-%s" % (ROUTER_ADDRESSES[seg], prefix, seg),
+                  "addr add %s/64 dev eth-%s nodad" % (ROUTER_ADDRESSES6[seg], seg)]
     lines.append("route add %s via %s" % (OUTSIDE_SUBNET, FABRIC_ADDRESS))
+    lines.append("route add %s/128 via %s" % (OUTSIDE_ADDRESS6, FABRIC_ADDRESS6))
     return lines
 
 
 def host_batch(host):
-    return [
+    lines = [
         "link set lo up",
         "link set eth0 mtu %d up" % host.get("mtu", 1500),
         "addr add %s/%d dev eth0" % (host["address"], host["prefix"]),
         "route add default via %s" % host["gateway"],
     ]
+    if host.get("address6"):
+        lines += ["addr add %s/64 dev eth0 nodad" % host["address6"], "route add default via %s" % host["gateway6"]]
+    return lines
 
 
 # Lab hosts are made and remade with the same addresses: their host keys are not kept.

@@ -93,13 +93,15 @@ BRIDGE = (dict(
 ), dict(mutually_exclusive=[["name", "bridges"]], required_one_of=[["name", "bridges"]]))
 
 # iptables_nat
-PUBLISH = dict(address=dict(type="str", required=True), ports=dict(type="list", elements="str", required=True),
-               allow=dict(type="list", elements="str"))
+PUBLISH = dict(address=dict(type="str", required=True), address6=dict(type="str"),
+               ports=dict(type="list", elements="str", required=True), allow=dict(type="list", elements="str"))
 NAT_NETWORK = dict(
     bridge=dict(type="str", required=True),
     name=dict(type="str"),
     subnet=dict(type="str"),
+    subnet6=dict(type="str"),
     masquerade=dict(type="bool"),
+    masquerade6=dict(type="bool"),
     icc=dict(type="bool"),
     internal=dict(type="bool"),
     routed_subnets=dict(type="list", elements="str"),

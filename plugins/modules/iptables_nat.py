@@ -45,8 +45,19 @@ options:
   subnet:
     description: The network's IPv4 subnet, e.g. C(172.17.0.0/16).
     type: str
+  subnet6:
+    description:
+      - The network's IPv6 subnet, e.g. C(fd00:17::/64), for a dual-stack network. Its rules are the same layout
+        in C(ip6tables) (the same chain names; no raw table), written by C(ip6tables-restore).
+      - Without it the network's IPv6 chains are removed.
+    type: str
   masquerade:
     description: Masquerade traffic from the subnet that leaves by any interface but the bridge. Default true unless O(internal).
+    type: bool
+  masquerade6:
+    description:
+      - Masquerade IPv6 traffic from O(subnet6) that leaves by any interface but the bridge. Default false (IPv6
+        is routed), as Docker without C(ip6tables) NAT; published IPv6 ports are DNAT-ed either way.
     type: bool
   icc:
     description: Let containers of the network reach each other.
@@ -81,17 +92,27 @@ options:
         description: The container's IPv4 address (in O(subnet)).
         type: str
         required: true
+      address6:
+        description:
+          - The container's IPv6 address (in O(subnet6)). With it, a port that names no host address is published
+            on IPv6 too (on the host's IPv6 addresses, to this address).
+        type: str
       ports:
         description:
           - Docker's form C([host_ip:]host_port:container_port[/tcp|udp]); equal-sized ranges like C(8000-8009:80-89).
-          - A port published on C(127.0.0.1) is reachable from the host only.
+            An IPv6 host address is written in brackets (C([2001:db8::1]:8080:80)); C(0.0.0.0) is every IPv4
+            address, C([::]) every IPv6 one; no host address is both families.
+          - A port published on C(127.0.0.1) is reachable from the host only. C([::1]) cannot be published (the
+            kernel has no C(route_localnet) for IPv6; Docker needs its userland proxy for it).
         type: list
         elements: str
         required: true
       allow:
         description:
-          - The source networks these ports accept forwarded connections from (like C(192.0.2.0/24); an address is
-            a C(/32)). Unset, everyone, as Docker; an empty list, no one from outside.
+          - The source networks these ports accept forwarded connections from (like C(192.0.2.0/24) or
+            C(2001:db8::/48); an address alone is one host). Unset, everyone, as Docker; an empty list, no one from
+            outside. Each family's mappings take that family's networks: a list of IPv4 networks only lets no
+            one in over IPv6; C(0.0.0.0/0) or C(::/0) is every source of its family.
           - Enforced in the network's own chain before the DNAT-ed traffic is accepted; the host itself and the
             network's own containers (hairpin, with O(icc)) are not forwarded from outside and are not filtered.
           - Narrowing the list ends the tracked connections of sources no longer allowed.
@@ -117,6 +138,12 @@ options:
       subnet:
         description: The network's IPv4 subnet.
         type: str
+      subnet6:
+        description: The network's IPv6 subnet (dual stack).
+        type: str
+      masquerade6:
+        description: Masquerade IPv6 egress.
+        type: bool
       masquerade:
         description: Egress masquerade.
         type: bool
@@ -143,6 +170,9 @@ options:
             description: The container's IPv4 address.
             type: str
             required: true
+          address6:
+            description: The container's IPv6 address.
+            type: str
           ports:
             description: The container's published ports.
             type: list

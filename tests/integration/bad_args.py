@@ -38,7 +38,11 @@ BASES = {
                {"bridges": [{"name": "babr0", "addresses": ["10.77.0.1/24"], "stp": False, "network": "n"}]}],
     "iptables_nat": [{"bridge": "babr0", "subnet": "10.77.0.0/24", "publish": [{"address": "10.77.0.2",
                                                                                 "ports": ["2333:22"]}]},
-                     {"networks": [{"bridge": "babr0", "subnet": "10.77.0.0/24", "icc": False}], "purge": True}],
+                     {"networks": [{"bridge": "babr0", "subnet": "10.77.0.0/24", "icc": False}], "purge": True},
+                     {"networks": [{"bridge": "babr0", "subnet": "10.77.0.0/24", "subnet6": "fd00:77::/64",
+                                    "masquerade6": True,
+                                    "publish": [{"address": "10.77.0.2", "address6": "fd00:77::2", "ports": ["80:80"],
+                                                 "allow": ["192.0.2.0/24", "2001:db8::/32"]}]}]}],
     "vxlan_overlay": [{"name": "o", "vni": 42, "local": "192.0.2.11", "lease": "10.99.1.0/24",
                        "peers": [{"address": "192.0.2.12", "lease": "10.99.2.0/24"}]},
                       {"name": "o", "vni": 43, "mode": "l2", "local": "192.0.2.11", "bridge": "babr0",
@@ -139,7 +143,8 @@ def host_state():
         "ip", "-6", "route", "show", "table", "all").splitlines() if "fe80::" not in ln and "ff00::/8" not in ln]
     state = {"links": sorted(links, key=str), "addrs": sorted(addrs, key=str), "routes": sorted(set(routes)),
              "netns": netns_names(), "files": etc_netns_files()}
-    for tool in ("iptables-nft-save", "iptables-legacy-save"):  # an empty table with ACCEPT policies is no rule
+    for tool in ("iptables-nft-save", "iptables-legacy-save", "ip6tables-nft-save", "ip6tables-legacy-save"):
+        # an empty table with ACCEPT policies is no rule
         state[tool] = hoststate.rules(run(tool))
     for key in SYSCTLS:
         with open("/proc/sys/" + key) as handle:
@@ -175,7 +180,8 @@ def clean(baseline_sysctls, mac):
     for link in json.loads(run("ip", "-j", "link")):
         if link["ifname"] not in ("lo", "eth0"):
             run("ip", "link", "del", link["ifname"], check=False)
-    for save, tool in (("iptables-nft-save", "iptables-nft"), ("iptables-legacy-save", "iptables-legacy")):
+    for save, tool in (("iptables-nft-save", "iptables-nft"), ("iptables-legacy-save", "iptables-legacy"),
+                       ("ip6tables-nft-save", "ip6tables-nft"), ("ip6tables-legacy-save", "ip6tables-legacy")):
         for table in [ln[1:] for ln in run(save).splitlines() if ln.startswith("*")]:
             run(tool, "-t", table, "-F", check=False)
             run(tool, "-t", table, "-X", check=False)

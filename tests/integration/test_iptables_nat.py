@@ -50,6 +50,15 @@ def serve(host, ns, proto, port, bind=None):
             % (prefix, "t" if proto == "tcp" else "u", port))
 
 
+def serve_fabric(host, port):
+    """A peer_server in the lab's fabric (the outside world), listening when this returns; end it by its pid."""
+    proc = subprocess.Popen(fleet.exec_argv(host.lab["name"], "fabric", [sys.executable, SERVER, "tcp", str(port)]),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(fleet.exec_argv(host.lab["name"], "fabric", ["sh", "-c", "for i in $(seq 50); do ss -Hltn | grep "
+                                   "-q ':%d ' && exit 0; sleep 0.1; done; exit 1" % port]), check=True)
+    return proc
+
+
 def ask(host, ns, address, port, proto="tcp", member=None):
     """The peer address the server at address:port saw, or None when nothing answered."""
     prefix = "ip netns exec %s " % ns if ns else ""
@@ -110,11 +119,8 @@ def test_published_ports_masquerade_and_hairpin(nat):
         {"netns": "web", "addresses": ["172.17.0.10/16"], "gateway": "172.17.0.1"}]})
     assert ask(host, "web", h1, 2333) == "172.17.0.1"
     # egress masquerade: the outside sees the host's underlay address
-    serve_outside = subprocess.Popen(fleet.exec_argv(host.lab["name"], "fabric", [sys.executable, SERVER, "tcp", "8080"]),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serve_outside = serve_fabric(host, 8080)
     try:
-        subprocess.run(fleet.exec_argv(host.lab["name"], "fabric", ["sh", "-c", "for i in $(seq 50); do "
-                                       "ss -Hltn | grep -q ':8080 ' && exit 0; sleep 0.1; done; exit 1"]), check=True)
         assert ask(host, "web", topology.FABRIC_ADDRESS, 8080) == h1
     finally:
         serve_outside.kill()
@@ -251,6 +257,58 @@ def test_published_ports_accept_only_the_allowed_sources(nat):
     flows = host.sh("conntrack -L -p udp --orig-port-dst 5353 2>/dev/null || true").stdout
     assert "src=%s " % h2 in flows and "src=%s " % topology.FABRIC_ADDRESS not in flows, flows
     assert ask(host, None, h1, 2333, member="fabric") is None and ask(host, None, h1, 2333, member="h2") == h2
+
+
+def test_dual_stack_rules_in_ip6tables(nat):
+    """A network with subnet6: the same layout in ip6tables (a hardened host: ip6tables FORWARD policy DROP);
+    a port published to the container's IPv6 address from the fabric over IPv6 (not masqueraded, as Docker),
+    from another host's IPv6 address, and refused from a source outside allow; IPv6 egress masqueraded only
+    with masquerade6; icc off holds for IPv6 too; removing subnet6 removes the IPv6 chains."""
+    host, backend = nat
+    host.sh("sysctl -qw net.ipv6.conf.all.forwarding=1 && ip6tables-%s -P FORWARD DROP" % backend)
+    host.run("bridge", {"name": "cnet0", "addresses": ["172.17.0.1/16", "fd00:17::1/64"]})
+    host.run("veth", {"bridge": "cnet0", "pairs": [
+        {"netns": "web", "addresses": ["172.17.0.10/16", "fd00:17::10/64"], "gateway": "172.17.0.1",
+         "gateway6": "fd00:17::1"},
+        {"netns": "api", "addresses": ["172.17.0.11/16", "fd00:17::11/64"], "gateway": "172.17.0.1",
+         "gateway6": "fd00:17::1"}]})
+    h1, h2 = (h["address6"] for h in host.lab["hosts"])
+    net = {"bridge": "cnet0", "subnet": "172.17.0.0/16", "subnet6": "fd00:17::/64", "backend": backend, "icc": False,
+           "publish": [{"address": "172.17.0.10", "address6": "fd00:17::10", "ports": ["2333:22"]},
+                       {"address": "172.17.0.10", "address6": "fd00:17::10", "ports": ["2334:22"],
+                        "allow": ["2001:db8:a::1"]}]}
+    result = host.converge("iptables_nat", net)
+    assert any(a.startswith("ip6tables -t nat -A CNET-N-cnet0 -p tcp -m tcp --dport 2333 -j DNAT --to-destination "
+                            "[fd00:17::10]:22") for a in result["actions"]), result["actions"]
+    v6 = host.sh("ip6tables-%s-save" % backend).stdout
+    assert "-A FORWARD -j CNET-USER" in v6 and "-A CNET-F-cnet0 -i cnet0 -o cnet0 -j DROP" in v6
+    assert "MASQUERADE" not in v6.replace("--ctstate DNAT -j MASQUERADE", "")  # no egress masquerade by default
+    assert ask(host, None, h1, 2333, member="fabric") == topology.FABRIC_ADDRESS6
+    assert ask(host, None, h1, 2333, member="h2") == h2
+    assert ask(host, None, h1, 2334, member="fabric") == topology.FABRIC_ADDRESS6
+    assert ask(host, None, h1, 2334, member="h2") is None  # not in allow (an IPv6 list: IPv4 takes no one)
+    v4_h1 = host.lab["hosts"][0]["address"]
+    assert ask(host, None, v4_h1, 2334, member="fabric") is None  # the same entry over IPv4: its list has none
+    assert ask(host, "api", "fd00:17::10", 22) is None  # icc off, IPv6 too
+    # egress: routed as it is; with masquerade6 the host's address
+    out = serve_fabric(host, 8080)
+    try:
+        subprocess.run(fleet.exec_argv(host.lab["name"], "fabric", ["ip", "-6", "route", "replace", "fd00:17::/64",
+                                                                    "via", h1]), check=True)
+        assert ask(host, "web", topology.FABRIC_ADDRESS6, 8080) == "fd00:17::10"
+        host.converge("iptables_nat", dict(net, masquerade6=True))
+        assert ask(host, "web", topology.FABRIC_ADDRESS6, 8080) == h1
+    finally:
+        out.kill()
+        out.wait()
+        subprocess.run(fleet.exec_argv(host.lab["name"], "fabric", ["ip", "-6", "route", "del", "fd00:17::/64"]),
+                       check=False)
+    # IPv4 unchanged beside it; without subnet6 the IPv6 chains go, the IPv4 ones stay
+    assert ask(host, None, v4_h1, 2333, member="fabric") == topology.FABRIC_ADDRESS
+    v4only = dict(net, subnet6=None, publish=[dict(p, address6=None) for p in net["publish"]])
+    host.converge("iptables_nat", v4only)
+    assert "CNET" not in host.sh("ip6tables-%s-save" % backend).stdout
+    assert ask(host, None, h1, 2333, member="fabric") is None
 
 
 RACE = """

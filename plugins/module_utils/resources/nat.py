@@ -21,13 +21,16 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.base import R
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import sysctl_action
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import conntrack, nat_layout, ports, saverestore, scope
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import ops as xtables_ops
-from ansible_collections.cnet.linux.plugins.module_utils.xtables.nat_layout import JUMPS, SCOPE, SHARED_TABLE, TABLES, USER
+from ansible_collections.cnet.linux.plugins.module_utils.xtables.nat_layout import (
+    JUMPS, JUMPS6, SCOPE, SCOPE6, SHARED_TABLE, TABLES, TABLES6, USER)
 
-_DNAT = re.compile(r"^(?:-d (?P<hip>[0-9.]+)/32 )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
-                   r"-j DNAT --to-destination (?P<ip>[0-9.]+):(?P<port>\d+)$")
-_ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<ip>[0-9.]+)/32 -o \S+ -p (?P<proto>\w+) -m \w+ --dport (?P<port>\d+) "
+_DNAT = re.compile(r"^(?:-d (?P<hip>[0-9a-f.:]+)/(?:32|128) )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
+                   r"-j DNAT --to-destination \[?(?P<ip>[0-9a-f.:]+?)\]?:(?P<port>\d+)$")
+_ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<ip>[0-9a-f.:]+)/(?:32|128) -o \S+ -p (?P<proto>\w+) -m \w+ "
+                     r"--dport (?P<port>\d+) "
                      r"-m conntrack --ctstate DNAT(?: --ctorigdstport (?P<hport>\d+))? -j ACCEPT$")
 BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
+BRIDGE_NF6 = ("net", "bridge", "bridge-nf-call-ip6tables")
 
 
 def _normalize(raw, field, default_state):
@@ -48,7 +51,15 @@ def _normalize(raw, field, default_state):
                                 for i, r in enumerate(raw.get("routed_subnets") or [])],
                 isolated_subnets=[inputs.network(r, "%s.isolated_subnets[%d]" % (field, i))
                                   for i, r in enumerate(raw.get("isolated_subnets") or [])])
-    mappings = []
+    subnet6 = None
+    if raw.get("subnet6"):
+        subnet6 = inputs.network(raw["subnet6"], field + ".subnet6")
+        if inputs.version_of(subnet6) != 6:
+            raise InputError("%s.subnet6: '%s' is not an IPv6 network (like fd00:17::/64)" % (field, subnet6))
+    item.update(subnet6=subnet6, masquerade6=inputs.boolean(raw, "masquerade6", field, False))
+    if item["masquerade6"] and not subnet6:
+        raise InputError("%s.masquerade6: the network has no subnet6 to masquerade" % field)
+    mappings, mappings6 = [], []
     for i, entry in enumerate(raw.get("publish") or []):
         where = "%s.publish[%d]" % (field, i)
         if not isinstance(entry, dict) or not entry.get("address"):
@@ -57,19 +68,39 @@ def _normalize(raw, field, default_state):
         address = inputs.ip(entry["address"], where + ".address", 4)
         if not inputs.contains(subnet, address):
             raise InputError("%s.address: %s is not in the network's subnet %s" % (where, address, subnet))
+        address6 = _address6(entry, subnet6, where)
         allow = ports.allow_list(entry.get("allow"), where + ".allow")
         for j, spec in enumerate(entry.get("ports") or []):
             for mapping in ports.parse(spec, "%s.ports[%d]" % (where, j)):
-                mapping["address"] = address
-                if allow is not None:
-                    mapping["allow"] = allow
-                mappings.append(mapping)
-    if internal and mappings:
+                family = mapping.pop("family")
+                if family == 6 and address6 is None:
+                    raise InputError("%s.ports[%d]: '%s' publishes on IPv6; give the container's 'address6'"
+                                     % (where, j, spec))
+                for fam, addr, out in ((4, address, mappings), (6, address6, mappings6)):
+                    if family in (None, fam) and addr is not None:
+                        one = dict(mapping, address=addr)
+                        if ports.of_family(allow, fam) is not None:
+                            one["allow"] = ports.of_family(allow, fam)
+                        out.append(one)
+    if internal and (mappings or mappings6):
         raise InputError("%s: an internal network cannot publish ports (nothing outside may reach it); "
                          "drop 'publish' or 'internal'" % field)
     ports.check_unique(mappings, field + ".publish")
-    item["mappings"] = mappings
+    ports.check_unique(mappings6, field + ".publish")
+    item["mappings"], item["mappings6"] = mappings, mappings6
     return item
+
+
+def _address6(entry, subnet6, where):
+    """A publish entry's container IPv6 address (address6), in the network's subnet6; None when not given."""
+    if not entry.get("address6"):
+        return None
+    if not subnet6:
+        raise InputError("%s.address6: the network has no subnet6" % where)
+    address6 = inputs.ip(entry["address6"], where + ".address6", 6)
+    if not inputs.contains(subnet6, address6):
+        raise InputError("%s.address6: %s is not in the network's subnet6 %s" % (where, address6, subnet6))
+    return address6
 
 
 class NatNetworks(Resource):
@@ -95,72 +126,103 @@ class NatNetworks(Resource):
                 "bridge_netfilter": params.get("bridge_netfilter") or "host"}
 
     def validate(self):
-        ports.check_unique([m for item in self.items for m in item.get("mappings", [])], "networks.publish")
+        for key in ("mappings", "mappings6"):
+            ports.check_unique([m for item in self.items for m in item.get(key) or []], "networks.publish")
 
     # observe: one iptables-save; the sysctls the rules rely on
 
     def observe(self, ctx):
         ctx.extra["restore_calls"] = 0
         # the rules of the listed networks depend on nothing observed: built while iptables-save runs
-        built = {}
-        saved = saverestore.save(self.backend, meanwhile=lambda: built.update(
-            (item["bridge"], nat_layout.network_chains(item)) for item in self.items if item["state"] == "present"))
+        built = {4: {}, 6: {}}
+
+        def build():
+            for item in self.items:
+                for family in (4, 6) if item["state"] == "present" else ():
+                    net = nat_layout.family_view(item, family)
+                    if net is not None:
+                        built[family][item["bridge"]] = nat_layout.network_chains(net, family)
+        saved = saverestore.save(self.backend, meanwhile=build)
         sysctls = {}
         for item in self.items:
             if item.get("mappings"):
                 key = ("net", "ipv4", "conf", item["bridge"], "route_localnet")
                 sysctls[key] = sysctl.read(key)
-        if getattr(self, "bridge_netfilter", "host") == "host" and any(
-                item["state"] == "present" and not item["icc"] for item in self.items):
-            sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)  # else each bridge's own nf_call_iptables (cnet.linux.bridge)
-        return View(ctx.check, built=built, current=dict((table, saved.get(table, {})) for table in TABLES),
-                    sysctls=sysctls)
+        if getattr(self, "bridge_netfilter", "host") == "host":
+            present = [item for item in self.items if item["state"] == "present" and not item["icc"]]
+            if present:  # else each bridge's own nf_call_iptables (cnet.linux.bridge)
+                sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)
+            if any(item.get("subnet6") for item in present):
+                sysctls[BRIDGE_NF6] = sysctl.read(BRIDGE_NF6)
+        return View(ctx.check, built=built[4], built6=built[6], sysctls=sysctls,
+                    current=dict((table, saved.get(table, {})) for table in TABLES),
+                    current6=self._saved6())
+
+    def _saved6(self):
+        """The IPv6 tables (ip6tables-save): our chains of a network whose IPv6 went are removed from there too. A
+        host whose ip6tables cannot be read is taken as having none, unless a network of this call has IPv6."""
+        try:
+            saved = saverestore.save(self.backend, family=6)
+        except saverestore.XtablesError:
+            if any(item.get("subnet6") for item in self.items):
+                raise
+            saved = {}
+        return dict((table, saved.get(table, {})) for table in TABLES6)
 
     # desired
 
-    def _per_network(self, view):
-        """{bridge: {kind: rules}} of every network that is to have rules after this run."""
+    @staticmethod
+    def _current(view, family):
+        return view.current6 if family == 6 else view.current
+
+    def _per_network(self, view, family):
+        """{bridge: {kind: rules}} of every network that is to have rules of this family after this run."""
         out = {}
-        for table in TABLES:
-            for name, rules in view.current[table].items():
+        for table, chains in self._current(view, family).items():
+            for name, rules in chains.items():
                 parsed = nat_layout.of_chain(name)
                 if parsed and parsed[1] not in self.by_key and not self.purge:
                     out.setdefault(parsed[1], {})[parsed[0]] = rules  # another call's network: kept as it is
-        out.update(view.built)
+        out.update(view.built6 if family == 6 else view.built)
         return out
 
-    def desired(self, view):
-        """({table: {chain: rules}}, {(table, builtin): jump rules}) of our chains after this run."""
-        return view.memo("desired", lambda: self._desired(view))
+    def desired(self, view, family=4):
+        """({table: {chain: rules}}, {(table, builtin): jump rules}) of our chains of one family after this run."""
+        return view.memo("desired %d" % family, lambda: self._desired(view, family))
 
-    def _desired(self, view):
-        per_network = self._per_network(view)
-        chains = dict((table, {}) for table in TABLES)
+    def _desired(self, view, family):
+        tables, jumps = (TABLES6, JUMPS6) if family == 6 else (TABLES, JUMPS)
+        current = self._current(view, family)
+        per_network = self._per_network(view, family)
+        chains = dict((table, {}) for table in tables)
         if not per_network:
-            user = view.current["filter"].get(USER)
+            user = current["filter"].get(USER)
             if user:
-                view.warn("%s still has rules of yours; the chain is kept, no longer jumped to" % USER)
+                view.warn("%s still has rules of yours (%s); the chain is kept, no longer jumped to"
+                          % (USER, saverestore.command(family)))
                 chains["filter"][USER] = user
-            return chains, dict((key, []) for key in JUMPS)
-        for name, rules in nat_layout.shared_chains(per_network).items():
+            return chains, dict((key, []) for key in jumps)
+        for name, rules in nat_layout.shared_chains(per_network, family).items():
             chains[SHARED_TABLE[name]][name] = rules
-        chains["filter"][USER] = view.current["filter"].get(USER, [])
+        chains["filter"][USER] = current["filter"].get(USER, [])
         for bridge, kinds in per_network.items():
             for kind, rules in kinds.items():
                 chains[nat_layout.KINDS[kind][0]][nat_layout.chain(kind, bridge)] = rules
-        return chains, dict(JUMPS)
+        return chains, dict(jumps)
 
     # plan
 
     def plan(self, view):
-        want, jumps = self.desired(view)
         out = []
         for key, value in sorted(view.sysctls.items()):
             out.extend(self._sysctl(view, key, value))
-        restore = scope.restore_action(SCOPE, self.backend, view.current, want, jumps)
-        if restore:
-            out.append(restore)
-        flows = self._stale_flows(view, want)
+        flows = []
+        for family, owner in ((4, SCOPE), (6, SCOPE6)):
+            want, jumps = self.desired(view, family)
+            restore = scope.restore_action(owner, self.backend, self._current(view, family), want, jumps)
+            if restore:
+                out.append(restore)
+            flows += self._stale_flows(view, want, family)
         if flows:
             out.append(Action(("conntrack",), "conntrack_flush", "conntrack -D (%d mappings)" % len(flows),
                               details=["conntrack -D -p %s --orig-port-dst %d --reply-src %s%s" % (
@@ -169,14 +231,16 @@ class NatNetworks(Resource):
                                   for f in flows], flows=flows))
         return out
 
-    def _after_table(self, view, table):
+    def _after_table(self, view, family, table):
         """The whole table as this run leaves it (once per table: the diff asks for it chain by chain)."""
-        want, jumps = self.desired(view)
-        return view.memo("after " + table, lambda: SCOPE.after_table(table, view.current[table], want[table], jumps))
+        want, jumps = self.desired(view, family)
+        owner = SCOPE6 if family == 6 else SCOPE
+        return view.memo("after %d %s" % (family, table), lambda: owner.after_table(
+            table, self._current(view, family)[table], want[table], jumps))
 
     @staticmethod
     def _sysctl(view, key, value):
-        if key == BRIDGE_NF:
+        if key in (BRIDGE_NF, BRIDGE_NF6):
             if value is None and not view.check:
                 raise InputError("icc: false needs bridged traffic to pass iptables, which needs the kernel's "
                                  "br_netfilter (modprobe br_netfilter); it is not loaded on this host")
@@ -186,13 +250,13 @@ class NatNetworks(Resource):
             return []
         return [sysctl_action(("sysctl", "/".join(key)), None, key, 1)]
 
-    def _stale_flows(self, view, want):
+    def _stale_flows(self, view, want, family):
         """Published ports that are going away or changing: their conntrack entries are flushed."""
         wanted = set()
         for rules in want["nat"].values():
             wanted.update(rules)
         flows = []
-        for name, rules in sorted(view.current["nat"].items()):
+        for name, rules in sorted(self._current(view, family)["nat"].items()):
             parsed = nat_layout.of_chain(name)
             if not parsed or parsed[0] != "N":
                 continue
@@ -201,13 +265,14 @@ class NatNetworks(Resource):
                 if match and rule not in wanted:
                     flows.append({"proto": match.group("proto"), "host_port": int(match.group("hport")),
                                   "address": match.group("ip"), "port": int(match.group("port"))})
-        return flows + self._narrowed_flows(view, want, set((f["proto"], f["host_port"], f["address"]) for f in flows))
+        flushed = set((f["proto"], f["host_port"], f["address"]) for f in flows)
+        return flows + self._narrowed_flows(view, want, family, flushed)
 
-    def _narrowed_flows(self, view, want, flushed):
+    def _narrowed_flows(self, view, want, family, flushed):
         """Published ports whose allowed sources lost one: their connections from sources no longer allowed end
         (an established connection would otherwise go on through the RELATED,ESTABLISHED rule)."""
         lost = set()
-        for name, rules in sorted(view.current["filter"].items()):
+        for name, rules in sorted(self._current(view, family)["filter"].items()):
             parsed = nat_layout.of_chain(name)
             if not parsed or parsed[0] != "F":
                 continue
@@ -219,7 +284,7 @@ class NatNetworks(Resource):
                               int(match.group("hport")) if match.group("hport") else None))
         flows = []
         for item in self.items:
-            for m in item.get("mappings") or []:
+            for m in item.get("mappings6" if family == 6 else "mappings") or []:
                 key = (m["proto"], m["host_port"], m["address"])
                 if "allow" not in m or key in flushed or not ({(m["address"], m["proto"], m["port"], None),
                                                                (m["address"], m["proto"], m["port"], m["host_port"])}
@@ -233,15 +298,15 @@ class NatNetworks(Resource):
     # diff views
 
     def before(self, view, key):
-        if key[0] == "iptables":  # one chain: its rules (a builtin chain's with the foreign ones among them)
-            return view.current[key[1]].get(key[2])
+        if key[0] in ("iptables", "ip6tables"):  # one chain: its rules (a builtin's with the foreign ones)
+            return self._current(view, 6 if key[0] == "ip6tables" else 4)[key[1]].get(key[2])
         if key[0] == "sysctl":
             return view.sysctls.get(tuple(key[1].split("/")))
         return None
 
     def after(self, view, key):
-        if key[0] == "iptables":
-            return self._after_table(view, key[1]).get(key[2])
+        if key[0] in ("iptables", "ip6tables"):
+            return self._after_table(view, 6 if key[0] == "ip6tables" else 4, key[1]).get(key[2])
         if key[0] == "sysctl":
             return "1"
         return None

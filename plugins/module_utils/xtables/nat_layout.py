@@ -39,6 +39,12 @@ SHARED_TABLE = dict((shared, table) for table, shared in KINDS.values())  # CNET
 # the chains bridge networks own: the shared ones and one per network and kind (not CNET-VXLAN, CNET-V-*)
 SCOPE = Scope("nat", TABLES, [USER] + list(SHARED_TABLE), ["%s%s-" % (PREFIX, kind) for kind in KINDS],
               JUMPS, user=[USER])
+# IPv6 (ip6tables): the same layout without the raw table - no route_localnet for ::1, nothing to guard
+KINDS6 = ("F", "N", "P")
+TABLES6 = ("nat", "filter")
+JUMPS6 = dict((key, rules) for key, rules in JUMPS.items() if key[0] in TABLES6)
+SCOPE6 = Scope("nat6", TABLES6, [USER] + [KINDS[kind][1] for kind in KINDS6],
+               ["%s%s-" % (PREFIX, kind) for kind in KINDS6], JUMPS6, user=[USER], family=6)
 
 
 def chain(kind, bridge):
@@ -53,9 +59,21 @@ def of_chain(name):
     return None
 
 
-def network_chains(net):
-    """{kind: [rules]} for one network (a normalized item of resources.nat)."""
+def family_view(net, family):
+    """The network as one family's rules see it: IPv4 (the item itself) or IPv6 (subnet6, masquerade6, the
+    IPv6 mappings; no routed or isolated subnets); None when the network has no such subnet."""
+    if family == 4:
+        return net
+    if not net.get("subnet6"):
+        return None
+    return dict(net, subnet=net["subnet6"], masquerade=net.get("masquerade6", False), routed_subnets=[],
+                isolated_subnets=[], mappings=net.get("mappings6") or [])
+
+
+def network_chains(net, family=4):
+    """{kind: [rules]} for one network (a normalized item of resources.nat, as family_view gives it)."""
     br, subnet = net["bridge"], net["subnet"]
+    host = "/128" if family == 6 else "/32"
     out = {}
     fwd = []
     if net["internal"]:
@@ -69,8 +87,9 @@ def network_chains(net):
         for m in net["mappings"]:
             orig = " --ctorigdstport %d" % m["host_port"] if (m["address"], m["proto"], m["port"]) in exact else ""
             for source in m.get("allow", [None]):  # allow: the sources it accepts; none listed: everyone
-                rule = "%s-d %s/32 -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT%s -j ACCEPT" % (
-                    "-s %s " % source if source else "", m["address"], br, m["proto"], m["proto"], m["port"], orig)
+                rule = "%s-d %s%s -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT%s -j ACCEPT" % (
+                    "-s %s " % source if source else "", m["address"], host, br, m["proto"], m["proto"], m["port"],
+                    orig)
                 if rule not in seen:
                     seen.add(rule)
                     fwd.append(rule)
@@ -83,14 +102,16 @@ def network_chains(net):
         fwd.append("-i %s ! -o %s -j ACCEPT" % (br, br))
     out["F"] = fwd
     if net["mappings"]:
-        out["N"] = ["%s-p %s -m %s --dport %d -j DNAT --to-destination %s:%d" % (
-            "-d %s/32 " % m["host_ip"] if m["host_ip"] else "", m["proto"], m["proto"], m["host_port"],
-            m["address"], m["port"]) for m in net["mappings"]]
-        out["R"] = ["-d 127.0.0.0/8 -i %s -j DROP" % br]
+        dest = "[%s]:%d" if family == 6 else "%s:%d"
+        out["N"] = ["%s-p %s -m %s --dport %d -j DNAT --to-destination %s" % (
+            "-d %s%s " % (m["host_ip"], host) if m["host_ip"] else "", m["proto"], m["proto"], m["host_port"],
+            dest % (m["address"], m["port"])) for m in net["mappings"]]
+        if family == 4:
+            out["R"] = ["-d 127.0.0.0/8 -i %s -j DROP" % br]
     post = []
     if net["mappings"]:
-        post += ["-s 127.0.0.0/8 -o %s -j MASQUERADE" % br,
-                 "-s %s -d %s -o %s -m conntrack --ctstate DNAT -j MASQUERADE" % (subnet, subnet, br)]
+        post += ["-s 127.0.0.0/8 -o %s -j MASQUERADE" % br] if family == 4 else []
+        post.append("-s %s -d %s -o %s -m conntrack --ctstate DNAT -j MASQUERADE" % (subnet, subnet, br))
     if net["masquerade"] and not net["internal"]:
         post += ["-s %s -d %s -j RETURN" % (subnet, routed) for routed in net["routed_subnets"]]
         post.append("-s %s ! -o %s -j MASQUERADE" % (subnet, br))
@@ -99,11 +120,11 @@ def network_chains(net):
     return out
 
 
-def shared_chains(per_network):
+def shared_chains(per_network, family=4):
     """The dispatch chains for {bridge: {kind: rules}}: bridges in name order, -o before -i in CNET-FORWARD."""
     bridges = sorted(per_network)
     out = {"CNET-FORWARD": ["-o %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]
            + ["-i %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]}
-    for kind in ("N", "P", "R"):
+    for kind in ("N", "P", "R") if family == 4 else ("N", "P"):
         out[KINDS[kind][1]] = ["-j %s" % chain(kind, br) for br in bridges if kind in per_network[br]]
     return out

@@ -20,18 +20,19 @@ def xt_restore(ctx, backend, tables, undo, expect, scope):
     had committed (their owned part is what the plan expected) are put back before the error is reported.
     The undo is the reverse transaction of every table."""
     ctx.extra["restore_calls"] = ctx.extra.get("restore_calls", 0) + 1
+    family = getattr(scope, "family", 4)
     try:
-        saverestore.restore(backend, tables)
+        saverestore.restore(backend, tables, family)
     except saverestore.XtablesError as exc:
-        saved = saverestore.save(backend)
+        saved = saverestore.save(backend, family=family)
         done = dict((table, undo[table]) for table in tables
                     if table in expect and scope.owned(table, saved.get(table, {})) == expect[table])
         if done:
-            saverestore.restore(backend, done)
+            saverestore.restore(backend, done, family)
             raise saverestore.XtablesError("%s; table %s, committed before it, put back as it was"
                                            % (exc, ", ".join(done)))
         raise
     if not undo:
         return None
-    return Action(("iptables",), "xt_restore", "iptables-restore --noflush (tables %s, the rules before)"
-                  % ", ".join(undo), backend=backend, tables=undo, undo={}, expect={}, scope=scope)
+    return Action((scope.cmd,), "xt_restore", "%s-restore --noflush (tables %s, the rules before)"
+                  % (scope.cmd, ", ".join(undo)), backend=backend, tables=undo, undo={}, expect={}, scope=scope)

@@ -12,7 +12,8 @@ import re
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
-_SPEC = re.compile(r"^(?:(?P<ip>[0-9.]+):)?(?P<host>\d+(?:-\d+)?):(?P<ctr>\d+(?:-\d+)?)(?:/(?P<proto>[a-z]+))?$")
+_SPEC = re.compile(r"^(?:(?P<ip>[0-9.]+|\[[0-9A-Fa-f:.]+\]):)?(?P<host>\d+(?:-\d+)?):(?P<ctr>\d+(?:-\d+)?)"
+                   r"(?:/(?P<proto>[a-z]+))?$")
 MAX_RANGE = 4096
 
 
@@ -35,14 +36,17 @@ def parse(spec, field):
     proto = match.group("proto") or "tcp"
     if proto not in ("tcp", "udp"):
         raise InputError("%s: '%s' has protocol '%s'; use tcp or udp" % (field, spec, proto))
-    host_ip = match.group("ip")
+    host_ip, family = match.group("ip"), None  # family None: both, where the container has both
     if host_ip is not None:
         try:
-            host_ip = str(ipaddress.IPv4Address(host_ip))
+            addr = ipaddress.ip_address(host_ip.strip("[]"))
         except ValueError:
-            raise InputError("%s: '%s' has host address '%s', not an IPv4 address" % (field, spec, host_ip))
-        if host_ip == "0.0.0.0":
-            host_ip = None
+            raise InputError("%s: '%s' has host address '%s', not an IP address" % (field, spec, host_ip))
+        if (addr.version == 6) != host_ip.startswith("["):
+            raise InputError("%s: '%s': write an IPv6 host address in brackets, an IPv4 one without ('[::1]:80:80', "
+                             "'127.0.0.1:80:80')" % (field, spec))
+        family = addr.version
+        host_ip = None if addr.is_unspecified else str(addr)  # 0.0.0.0, [::]: every address of that family
     hlo, hhi = _range(match.group("host"), field, spec)
     clo, chi = _range(match.group("ctr"), field, spec)
     if hhi - hlo != chi - clo:
@@ -50,14 +54,16 @@ def parse(spec, field):
                          % (field, spec, hhi - hlo + 1, chi - clo + 1))
     if hhi - hlo >= MAX_RANGE:
         raise InputError("%s: '%s' publishes %d ports; at most %d per entry" % (field, spec, hhi - hlo + 1, MAX_RANGE))
-    return [{"host_ip": host_ip, "host_port": hlo + i, "port": clo + i, "proto": proto} for i in range(hhi - hlo + 1)]
+    return [{"host_ip": host_ip, "family": family, "host_port": hlo + i, "port": clo + i, "proto": proto}
+            for i in range(hhi - hlo + 1)]
 
 
 LONG = ("target", "published", "host_ip", "protocol", "mode")  # compose's long syntax of 'ports'
 
 
 def allow_list(value, field):
-    """The sources a published port accepts: None (everyone, as Docker), or IPv4 networks in canonical form."""
+    """The sources a published port accepts: None (everyone, as Docker), or networks in canonical form (IPv4
+    for its IPv4 mappings, IPv6 for its IPv6 ones; 0.0.0.0/0 or ::/0 is every source of that family)."""
     if value is None:
         return None
     if not isinstance(value, list):
@@ -67,19 +73,15 @@ def allow_list(value, field):
         at = "%s[%d]" % (field, i)
         text = str(cidr).strip()
         if "/" not in text:
-            text += "/32"
+            text += "/128" if ":" in text else "/32"
         try:
             net = ipaddress.ip_network(text)
         except ValueError:
             try:
                 fixed = ipaddress.ip_network(text, strict=False)
             except ValueError:
-                raise InputError("%s: '%s' is not an IPv4 network like 192.0.2.0/24" % (at, cidr))
+                raise InputError("%s: '%s' is not a network like 192.0.2.0/24 or 2001:db8::/48" % (at, cidr))
             raise InputError("%s: '%s' has host bits set; did you mean %s?" % (at, cidr, fixed))
-        if net.version != 4:
-            raise InputError("%s: '%s' is not IPv4; published ports are IPv4 for now" % (at, cidr))
-        if net.prefixlen == 0:
-            return None  # everyone
         if str(net) not in out:
             out.append(str(net))
     return out
@@ -110,6 +112,14 @@ def entry(raw, field):
                               "/%s" % raw["protocol"] if raw.get("protocol") else "")
     parse(spec, field)
     return spec, allow_list(raw.get("allow"), field + ".allow")
+
+
+def of_family(allow, family):
+    """The part of an allow list for one family: None (everyone) when it is unset or names that family's /0."""
+    if allow is None:
+        return None
+    mine = [cidr for cidr in allow if (":" in cidr) == (family == 6)]
+    return None if ("::/0" if family == 6 else "0.0.0.0/0") in mine else mine
 
 
 def check_unique(mappings, field):

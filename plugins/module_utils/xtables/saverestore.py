@@ -36,11 +36,18 @@ def _which(name):
     return None
 
 
-def tools(backend):
-    """(save, restore) paths for backend 'nft', 'legacy' or 'auto' (whatever 'iptables' is on this host)."""
-    names = {"nft": ("iptables-nft-save", "iptables-nft-restore"),
-             "legacy": ("iptables-legacy-save", "iptables-legacy-restore"),
-             "auto": ("iptables-save", "iptables-restore")}[backend]
+def command(family):
+    """iptables (IPv4) or ip6tables (IPv6)."""
+    return "ip6tables" if family == 6 else "iptables"
+
+
+def tools(backend, family=4):
+    """(save, restore) paths for backend 'nft', 'legacy' or 'auto' (whatever 'iptables' is on this host), of
+    iptables (family 4) or ip6tables (6)."""
+    cmd = command(family)
+    names = {"nft": (cmd + "-nft-save", cmd + "-nft-restore"),
+             "legacy": (cmd + "-legacy-save", cmd + "-legacy-restore"),
+             "auto": (cmd + "-save", cmd + "-restore")}[backend]
     found = tuple(_which(name) for name in names)
     if None in found:
         if backend == "auto":
@@ -72,10 +79,10 @@ def parse(text):
     return tables
 
 
-def save(backend, meanwhile=None, table=None):
+def save(backend, meanwhile=None, table=None, family=4):
     """Every table (or one), parsed. meanwhile(), if given, runs while iptables-save does (the work that needs
     no reading)."""
-    save_path, _restore = tools(backend)
+    save_path, _restore = tools(backend, family)
     proc = subprocess.Popen([save_path] + (["-t", table] if table else []), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
@@ -88,10 +95,10 @@ def save(backend, meanwhile=None, table=None):
     return parse(out.decode(errors="replace"))
 
 
-def restore(backend, tables):
+def restore(backend, tables, family=4):
     """Apply {table: lines} (-I/-D/-A/-F/-X, ':CHAIN - [0:0]' for a new chain) in one iptables-restore
     process; each table is its own transaction (committed in turn, so a failure leaves the ones before it)."""
-    _save, restore_path = tools(backend)
+    _save, restore_path = tools(backend, family)
     payload = "".join("*%s\n%s\nCOMMIT\n" % (table, "\n".join(lines)) for table, lines in tables.items())
     res = subprocess.run([restore_path, "--noflush", "--wait", LOCK_WAIT], input=payload.encode(),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
@@ -100,7 +107,7 @@ def restore(backend, tables):
                                                           res.stderr.decode(errors="replace").strip()))
 
 
-def chain_edits(table, chain, current, desired):
+def chain_edits(table, chain, current, desired, cmd="iptables"):
     """(restore lines, readable lines) turning rule list current into desired with the fewest deletes and
     inserts. Restore lines go from the end of the chain to its start, so each position they name is still the
     one observed; unchanged rules are left in place (their counters too)."""
@@ -113,13 +120,13 @@ def chain_edits(table, chain, current, desired):
     words = []
     for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("delete", "replace"):
-            words += ["iptables -t %s -D %s %s" % (table, chain, rule) for rule in current[i1:i2]]
+            words += ["%s -t %s -D %s %s" % (cmd, table, chain, rule) for rule in current[i1:i2]]
         if tag in ("insert", "replace"):
             if i2 == len(current):
-                head = "iptables -t %s -A %s " % (table, chain)
+                head = "%s -t %s -A %s " % (cmd, table, chain)
                 words += [head + rule for rule in desired[j1:j2]]
             else:
-                words += ["iptables -t %s -I %s %d %s" % (table, chain, j1 + offset + 1, rule)
+                words += ["%s -t %s -I %s %d %s" % (cmd, table, chain, j1 + offset + 1, rule)
                           for offset, rule in enumerate(desired[j1:j2])]
     lines = []
     for tag, i1, i2, j1, j2 in reversed(opcodes):

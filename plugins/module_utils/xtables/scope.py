@@ -27,8 +27,9 @@ class Scope:
     """The chains one resource owns (fixed names and name prefixes), the jumps it keeps at the top of builtin
     chains, and the chains it keeps as the user left them (never rewritten; removed only when empty)."""
 
-    def __init__(self, name, tables, fixed, prefixes, jumps, user=()):
-        self.name, self.tables = name, tuple(tables)
+    def __init__(self, name, tables, fixed, prefixes, jumps, user=(), family=4):
+        self.name, self.tables, self.family = name, tuple(tables), family
+        self.cmd = saverestore.command(family)  # iptables or ip6tables: the commands and the diff's objects
         self.fixed, self.prefixes = frozenset(fixed), tuple(prefixes)
         self.jumps = dict((key, list(rules)) for key, rules in jumps.items())
         self.user = frozenset(user)
@@ -78,12 +79,12 @@ def restore_action(scope, backend, current, want, jumps):
         words += readable
         after = scope.after_table(table, have, want[table], jumps)
         expect[table] = scope.owned(table, after)
-        parts += [("iptables", table, name) for name in changed_chains(scope, table, have, after)]
+        parts += [(scope.cmd, table, name) for name in changed_chains(scope, table, have, after)]
         have_jumps = dict(((t, b), [r for r in have.get(b, []) if scope.ours(r)]) for (t, b) in jumps if t == table)
         undo[table] = table_lines(scope, table, after, want[table], cur_owned, have_jumps)[0]
     if not lines:
         return None
-    action = Action(("iptables",), "xt_restore", "iptables-restore --noflush (tables %s)" % ", ".join(lines),
+    action = Action((scope.cmd,), "xt_restore", "%s-restore --noflush (tables %s)" % (scope.cmd, ", ".join(lines)),
                     details=words, backend=backend, tables=lines, undo=undo, expect=expect, scope=scope)
     action.parts = parts
     return action
@@ -103,7 +104,7 @@ def table_lines(scope, table, current, cur_owned, want, jumps):
     for name in want:
         if name not in current:
             lines.append(":%s - [0:0]" % name)
-            words.append("iptables -t %s -N %s" % (table, name))
+            words.append("%s -t %s -N %s" % (scope.cmd, table, name))
     for (t, builtin), wanted in sorted(jumps.items()):
         if t != table:
             continue
@@ -113,13 +114,13 @@ def table_lines(scope, table, current, cur_owned, want, jumps):
             continue
         for i in reversed(mine):
             lines.append("-D %s %d" % (builtin, i + 1))
-            words.append("iptables -t %s -D %s %s" % (table, builtin, rules[i]))
+            words.append("%s -t %s -D %s %s" % (scope.cmd, table, builtin, rules[i]))
         lines += ["-I %s 1 %s" % (builtin, rule) for rule in reversed(wanted)]
-        words += ["iptables -t %s -I %s %d %s" % (table, builtin, k + 1, rule) for k, rule in enumerate(wanted)]
+        words += ["%s -t %s -I %s %d %s" % (scope.cmd, table, builtin, k + 1, rule) for k, rule in enumerate(wanted)]
     for name, rules in want.items():
         if name in scope.user and name in current:
             continue  # the user's: never rewritten
-        more, readable = saverestore.chain_edits(table, name, cur_owned.get(name, []), rules)
+        more, readable = saverestore.chain_edits(table, name, cur_owned.get(name, []), rules, scope.cmd)
         lines += more
         words += readable
     gone = [name for name in cur_owned if name not in want and not (name in scope.user and cur_owned[name])]
@@ -131,6 +132,6 @@ def table_lines(scope, table, current, cur_owned, want, jumps):
                                  "to it: '-A %s %s'; remove that rule first" % (table, target(rule), name, rule))
     # every chain emptied before any is deleted: one may still jump to another until then
     lines += ["-F %s" % name for name in gone] + ["-X %s" % name for name in gone]
-    words += ["iptables -t %s -F %s" % (table, name) for name in gone] + \
-        ["iptables -t %s -X %s" % (table, name) for name in gone]
+    words += ["%s -t %s -F %s" % (scope.cmd, table, name) for name in gone] + \
+        ["%s -t %s -X %s" % (scope.cmd, table, name) for name in gone]
     return lines, words

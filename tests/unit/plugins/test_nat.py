@@ -12,15 +12,19 @@ normalize = NatNetworks.normalize
 
 
 def test_port_specs_expand_like_docker():
-    assert ports.parse("2333:22", "p") == [{"host_ip": None, "host_port": 2333, "port": 22, "proto": "tcp"}]
+    assert ports.parse("2333:22", "p") == [{"host_ip": None, "family": None, "host_port": 2333, "port": 22,
+                                            "proto": "tcp"}]
     assert ports.parse("127.0.0.1:8053:53/udp", "p")[0]["host_ip"] == "127.0.0.1"
     assert [m["port"] for m in ports.parse("8000-8002:80-82", "p")] == [80, 81, 82]
-    assert ports.parse("0.0.0.0:80:80", "p")[0]["host_ip"] is None
+    assert [(m["host_ip"], m["family"]) for m in ports.parse("0.0.0.0:80:80", "p")] == [(None, 4)]
+    assert [(m["host_ip"], m["family"]) for m in ports.parse("[2001:DB8::1]:80:80", "p")] == [("2001:db8::1", 6)]
+    assert [(m["host_ip"], m["family"]) for m in ports.parse("[::]:80:80", "p")] == [(None, 6)]
 
 
 @pytest.mark.parametrize("spec, words", [("80", "host_port:container_port"), ("70000:80", "1-65535"),
                                          ("8000-8001:80", "same size"), ("80:80/icmp", "tcp or udp"),
-                                         ("1.2.3:80:80", "not an IPv4 address")])
+                                         ("1.2.3:80:80", "not an IP address"),
+                                         ("[1.2.3.4]:80:80", "IPv6 host address in brackets")])
 def test_bad_port_specs_name_the_field(spec, words):
     with pytest.raises(InputError) as err:
         ports.parse(spec, "publish[0].ports[0]")
