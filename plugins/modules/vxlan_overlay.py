@@ -22,7 +22,9 @@ description:
     as a /32. Local containers sit on a bridge that holds the lease's gateway (module M(cnet.linux.bridge))."
   - "O(mode=l2) (Docker-overlay-like): one subnet across all hosts; the device is a port of O(bridge); per
     peer an all-zero FDB (flood) entry; per known remote endpoint an FDB entry and a permanent neighbour entry
-    the device answers ARP requests from (C(proxy)), so known endpoints are reached without flooding."
+    the device answers ARP requests (IPv4) and neighbour solicitations (IPv6) from (C(proxy)), so known
+    endpoints are reached without flooding. A dual-stack container is two endpoints with one MAC. The underlay
+    is IPv4."
   - Only the listed peers may send to the VXLAN port unless O(firewall=false).
   - The peer set is authoritative. Entries of peers no longer listed are removed; a peer whose underlay
     address changed is updated in place. A change of VNI, port, local address, underlay device or mode
@@ -92,7 +94,7 @@ options:
         elements: dict
         suboptions:
           ip:
-            description: The container's overlay IPv4 address.
+            description: The container's overlay IPv4 or IPv6 address (a dual-stack container is listed twice).
             type: str
             required: true
           mac:

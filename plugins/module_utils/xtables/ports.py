@@ -46,6 +46,9 @@ def parse(spec, field):
             raise InputError("%s: '%s': write an IPv6 host address in brackets, an IPv4 one without ('[::1]:80:80', "
                              "'127.0.0.1:80:80')" % (field, spec))
         family = addr.version
+        if addr.version == 6 and addr.is_loopback:
+            raise InputError("%s: '%s': a port cannot be published on [::1] (the kernel has no route_localnet for "
+                             "IPv6; Docker needs its userland proxy for it): publish on 127.0.0.1" % (field, spec))
         host_ip = None if addr.is_unspecified else str(addr)  # 0.0.0.0, [::]: every address of that family
     hlo, hhi = _range(match.group("host"), field, spec)
     clo, chi = _range(match.group("ctr"), field, spec)

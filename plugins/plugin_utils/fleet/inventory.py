@@ -115,6 +115,33 @@ def _ip_range(raw, net, where):
     return value
 
 
+def _ipv6(raw, net, where):
+    """(subnet6, gateway6) of a network with enable_ipv6 (Docker's dual stack), else (None, None)."""
+    enabled = inputs.boolean(raw, "enable_ipv6", where, False)
+    for key in ("subnet6", "gateway6", "masquerade6"):
+        if raw.get(key) is not None and not enabled:
+            raise InputError("%s.%s: the network's IPv6 needs enable_ipv6: true as well (as Docker's)" % (where, key))
+    if not enabled:
+        return None, None
+    if net["driver"] == "overlay" and net["mode"] == "l3":
+        raise InputError("%s.enable_ipv6: an l3 overlay carries IPv4 only (its leases and routes are IPv4); an l2 "
+                         "overlay carries IPv6 inside (its underlay stays IPv4)" % where)
+    if not raw.get("subnet6"):
+        raise InputError("%s.enable_ipv6: needs subnet6 (an IPv6 network like fd00:17::/64; cnet.linux does not pick "
+                         "one)" % where)
+    subnet6 = inputs.network(raw["subnet6"], where + ".subnet6")
+    if inputs.version_of(subnet6) != 6 or ipaddress.ip_network(subnet6).prefixlen > 124:
+        raise InputError("%s.subnet6: '%s' is not an IPv6 network of at least 16 addresses (like fd00:17::/64)"
+                         % (where, subnet6))
+    first = ipaddress.ip_network(subnet6).network_address + 1
+    if not raw.get("gateway6") and net["driver"] == "overlay":
+        return subnet6, None  # an l2 overlay has no gateway unless one is given, as for IPv4
+    gateway6 = inputs.ip(raw.get("gateway6") or str(first), where + ".gateway6", 6)
+    if not inputs.contains(subnet6, gateway6) or ipaddress.ip_address(gateway6) == first - 1:
+        raise InputError("%s.gateway6: %s is not a usable address of %s" % (where, gateway6, subnet6))
+    return subnet6, gateway6
+
+
 def _aux(raw, net, where):
     """{name: address} of addresses that are never handed out (Docker's aux_addresses: a router, a printer)."""
     out, seen = {}, {}
@@ -172,10 +199,12 @@ def network(raw, i, host=None):
     if net["gateway"] and not first <= ipaddress.ip_address(net["gateway"]) <= last:
         raise InputError("%s.gateway: %s is not a usable address of %s" % (where, net["gateway"], net["subnet"]))
     net["ip_range"], net["aux_addresses"] = _ip_range(raw, net, where), _aux(raw, net, where)
+    net["subnet6"], net["gateway6"] = _ipv6(raw, net, where)
     if driver == "bridge":
         net["internal"] = inputs.boolean(raw, "internal", where, False)
         net["icc"] = inputs.boolean(raw, "icc", where, True)
         net["masquerade"] = inputs.boolean(raw, "masquerade", where, not net["internal"])
+        net["masquerade6"] = inputs.boolean(raw, "masquerade6", where, False)
         binding = raw.get("host_binding_ipv4")
         net["host_binding_ipv4"] = inputs.ip(binding, where + ".host_binding_ipv4", 4) if binding else None
         if net["host_binding_ipv4"] == "0.0.0.0":
@@ -195,9 +224,11 @@ def networks(raw_list, host=None):
         if net["name"] in out:
             raise InputError("%s[%d]: network '%s' is defined twice" % (top, i, net["name"]))
         for other in out.values():
-            if ipaddress.ip_network(net["subnet"]).overlaps(ipaddress.ip_network(other["subnet"])):
-                raise InputError("%s: the subnets of '%s' (%s) and '%s' (%s) overlap; give each network "
-                                 "its own" % (top, other["name"], other["subnet"], net["name"], net["subnet"]))
+            for key in ("subnet", "subnet6"):
+                if net.get(key) and other.get(key) and \
+                        ipaddress.ip_network(net[key]).overlaps(ipaddress.ip_network(other[key])):
+                    raise InputError("%s: the %ss of '%s' (%s) and '%s' (%s) overlap; give each network its own"
+                                     % (top, key, other["name"], other[key], net["name"], net[key]))
         for dev in (net.get("bridge"), net.get("device")):
             if dev and dev in devices:
                 raise InputError("%s: networks '%s' and '%s' both use the device name '%s'; set "
@@ -256,6 +287,21 @@ def _ipv4(raw, at):
     return inputs.ip(value, at + (".ipv4" if ipv4 else ".ipv4_address"), 4) if value else None
 
 
+def _ipv6_pin(raw, at, net):
+    """ipv6, or compose's ipv6_address: a pin in the network's subnet6."""
+    ipv6, synonym = raw.get("ipv6"), raw.get("ipv6_address")
+    value = ipv6 or synonym
+    if not value:
+        return None
+    field = at + (".ipv6" if ipv6 else ".ipv6_address")
+    if ipv6 and synonym and inputs.ip(ipv6, at + ".ipv6", 6) != inputs.ip(synonym, at + ".ipv6_address", 6):
+        raise InputError("%s: ipv6 %s and ipv6_address %s disagree; give one of them" % (at, ipv6, synonym))
+    if not net.get("subnet6"):
+        raise InputError("%s: network '%s' has no IPv6 (enable_ipv6, subnet6); remove the pin or give the network "
+                         "IPv6" % (field, net["name"]))
+    return inputs.ip(value, field, 6)
+
+
 def _gw_priority(raw, at):
     value = raw.get("gw_priority")
     if value is None:
@@ -270,10 +316,10 @@ def _attachments(raw, single, nets, where):
     """[{network, ipv4, mac, interface, aliases, gw_priority}] of a container on networks: 'network' (one) or
     'networks' (several)."""
     if single is None:
-        for key in ("ipv4", "ipv4_address", "mac_address", "interface", "aliases"):
+        for key in ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases"):
             if raw.get(key):
                 raise InputError("%s.%s: with 'networks' give each network its own %s" % (where, key, key))
-    keys = ("ipv4", "ipv4_address", "mac_address", "interface", "aliases")
+    keys = ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases")
     attach = [dict([(key, raw.get(key)) for key in keys], name=single)] if single is not None \
         else raw.get("networks") or []
     if not attach:
@@ -303,6 +349,7 @@ def _attachments(raw, single, nets, where):
         if ifname:
             names[ifname] = entry["name"]
         out.append({"network": entry["name"], "ipv4": ipv4, "mac": mac, "interface": ifname,
+                    "ipv6": _ipv6_pin(entry, at if single is None else where, nets[entry["name"]]),
                     "aliases": _aliases(entry, at if single is None else where), "gw_priority": _gw_priority(entry, at)})
     return out
 
@@ -353,7 +400,7 @@ def containers(raw_list, nets, host):
             for key in ("dns", "dns_search", "dns_opt", "extra_hosts"):
                 if raw.get(key) and single != "none":
                     raise InputError("%s.%s: %s; remove '%s'" % (where, key, shares, key))
-            for key in ("ipv4", "ipv4_address", "mac_address", "publish", "interface", "aliases"):
+            for key in ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "publish", "interface", "aliases"):
                 if raw.get(key):
                     raise InputError("%s.%s: a container in '%s' mode has no interface of its own; remove '%s'"
                                      % (where, key, single, key))

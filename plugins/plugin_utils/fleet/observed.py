@@ -2,7 +2,7 @@
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A host's record rebuilt from what its kernel shows (cnet.linux.network_info) when the record file is lost:
-the addresses and interface names of the collection's own pairs, the l3 leases on its overlay bridges, the
+the addresses (IPv4 and IPv6) and interface names of the collection's own pairs, the l3 leases on its overlay bridges, the
 networks its marked devices belong to. The allocator keeps them as it keeps recorded ones, so a lost file
 renumbers nothing. The record is marked 'observed': for what the kernel does not show (a lease of an overlay
 this host has no bridge for yet) the other hosts' copies still count (alloc.merged)."""
@@ -13,10 +13,11 @@ __metaclass__ = type
 import ipaddress
 
 
-def _ipv4(addresses):
+def _ipv4(addresses, version=4):
+    """The first address of that version (IPv6: not link-local) of a list of address/prefix strings."""
     for addr in addresses or ():
         iface = ipaddress.ip_interface(addr)
-        if iface.version == 4:
+        if iface.version == version and not iface.ip.is_link_local:
             return iface
     return None
 
@@ -25,7 +26,8 @@ def record(owned, host, nets):
     """The record of host from owned (network_info's result), or None when there is none."""
     if not isinstance(owned, dict):
         return None
-    out = {"observed": True, "host": host, "networks": {}, "addresses": {}, "l2": {}, "leases": {}, "interfaces": {}}
+    out = {"observed": True, "host": host, "networks": {}, "addresses": {}, "l2": {}, "leases": {}, "interfaces": {},
+           "addresses6": {}, "l26": {}}
     for bridge in owned.get("bridges") or ():
         name, net = bridge.get("network"), nets.get(bridge.get("network")) or {}
         out["networks"][name] = {"driver": net.get("driver") or "bridge", "bridge": bridge["name"], "device": None,
@@ -41,11 +43,12 @@ def record(owned, host, nets):
         out["networks"].setdefault(name, {"driver": net.get("driver") or "ptp", "bridge": None, "device": None,
                                           "vni": None})
         out["interfaces"].setdefault(ctr, {})[name] = pair["peer"]
-        ip = _ipv4(pair.get("addresses"))
-        if ip is None:
-            continue
-        if net.get("mode") == "l2":
-            out["l2"].setdefault(name, {})["%s/%s" % (host, ctr)] = str(ip.ip)
-        else:
-            out["addresses"].setdefault(name, {})[ctr] = str(ip.ip)
+        for version, local, l2 in ((4, "addresses", "l2"), (6, "addresses6", "l26")):
+            ip = _ipv4(pair.get("addresses"), version)
+            if ip is None:
+                continue
+            if net.get("mode") == "l2":
+                out[l2].setdefault(name, {})["%s/%s" % (host, ctr)] = str(ip.ip)
+            else:
+                out[local].setdefault(name, {})[ctr] = str(ip.ip)
     return out

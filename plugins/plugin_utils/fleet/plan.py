@@ -74,20 +74,37 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
     # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
+    l26 = dict((n["name"], _l2_addresses(n, fleet, conts, records, 6)) for n in overlays
+               if n["mode"] == "l2" and n.get("subnet6"))
+    local6 = dict((h, _local_addresses(nets, conts[h], h, leases, records[h], 6)) for h in fleet)
+    six = {"local": local6, "l2": l26}
     macs = _macs(nets, fleet, conts, local, l2)
-    l2_by_host = dict((name, _by_host(addresses, macs, name)) for name, addresses in l2.items())
-    known = _name_entries(nets, fleet, conts, local, l2)
+    l2_by_host = dict((name, _by_host(addresses, macs, name, l26.get(name))) for name, addresses in l2.items())
+    known = _name_entries(nets, fleet, conts, (local, l2), (local6, l26))
     out = {}
     for me in planned:
         names = interfaces.names(conts[me], records[me], me)
         out[me] = _calls(nets, fleet, me, conts[me], local[me], leases, (l2, l2_by_host), underlay, records[me],
-                         names, underlay_mtu)
+                         names, underlay_mtu, {"local": local6[me], "l2": l26})
         out[me]["hosts_tables"] = _hosts_tables(nets, fleet, me, known, out[me]["namespaces"])
     return out
 
 
-def _name_entries(nets, fleet, conts, local, l2):
-    """{network: {host: [{address, names}]}} of every user-defined network: each container's address there
+def _addresses_of(net, h, cname, four, six):
+    """[IPv4 address, IPv6 address if the network has IPv6] of a container on a network."""
+    out = []
+    for local, l2 in (four, six):
+        if net["driver"] == "overlay" and net["mode"] == "l2":
+            ip = (l2.get(net["name"]) or {}).get("%s/%s" % (h, cname))
+        else:
+            ip = ((local.get(h) or {}).get(net["name"]) or {}).get(cname)
+        if ip:
+            out.append(ip)
+    return out
+
+
+def _name_entries(nets, fleet, conts, four, six):
+    """{network: {host: [{address, names}]}} of every user-defined network: each container's addresses there
     with its name and that attachment's aliases, what the hosts files of the network's containers list."""
     out = {}
     for h in fleet:
@@ -96,12 +113,9 @@ def _name_entries(nets, fleet, conts, local, l2):
                 net = nets[a["network"]]
                 if net["name"] == DEFAULT_NETWORK:
                     continue
-                if net["driver"] == "overlay" and net["mode"] == "l2":
-                    ip = l2[net["name"]]["%s/%s" % (h, c["name"])]
-                else:
-                    ip = local[h][net["name"]][c["name"]]
-                out.setdefault(net["name"], {}).setdefault(h, []).append(
-                    {"address": ip, "names": [c["name"]] + a["aliases"]})
+                for ip in _addresses_of(net, h, c["name"], four, six):
+                    out.setdefault(net["name"], {}).setdefault(h, []).append(
+                        {"address": ip, "names": [c["name"]] + a["aliases"]})
     return out
 
 
@@ -126,11 +140,15 @@ def _teardown(nets, record):
     return _with_removals(empty, {}, {"networks": old})
 
 
-def _by_host(addresses, macs, net):
-    """{host: [{ip, mac}]} of an l2 overlay's {'host/container': ip}, in key order."""
+def _by_host(addresses, macs, net, addresses6=None):
+    """{host: [{ip, mac}]} of an l2 overlay's {'host/container': ip}, in key order; a container with an IPv6
+    address too is a second endpoint with the same MAC."""
     out = {}
     for key, ip in sorted(addresses.items()):
-        out.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": macs.get((key, net)) or endpoint_mac(ip)})
+        mac = macs.get((key, net)) or endpoint_mac(ip)
+        out.setdefault(key.split("/", 1)[0], []).append({"ip": ip, "mac": mac})
+        if (addresses6 or {}).get(key):
+            out[key.split("/", 1)[0]].append({"ip": addresses6[key], "mac": mac})
     return out
 
 
@@ -178,22 +196,29 @@ def _record(raw):
     return raw if isinstance(raw, dict) and raw.get("version") == VERSION else None
 
 
-def _l2_addresses(net, fleet, conts, records):
-    """{'host/container': ip} of an l2 overlay across the fleet: one subnet, unique everywhere."""
-    pool = fleet_alloc.Pool(net["subnet"], net["gateway"], "network %s" % net["name"], net.get("ip_range"),
-                            net.get("aux_addresses"))
+def _pool(net, family, what):
+    """The address pool of a network (or, for IPv6, its subnet6); ip_range and aux_addresses are IPv4's."""
+    if family == 6:
+        return fleet_alloc.Pool(net["subnet6"], net["gateway6"], what)
+    return fleet_alloc.Pool(net["subnet"], net["gateway"], what, net.get("ip_range"), net.get("aux_addresses"))
+
+
+def _l2_addresses(net, fleet, conts, records, family=4):
+    """{'host/container': ip} of an l2 overlay across the fleet: one subnet (of that family), unique everywhere."""
+    pin, table = ("ipv6", "l26") if family == 6 else ("ipv4", "l2")
+    pool = _pool(net, family, "network %s" % net["name"])
     wanted, out = [], {}
     for h in fleet:
         for c in conts[h]:
             for a in c["attach"]:
                 if a["network"] == net["name"]:
                     key = "%s/%s" % (h, c["name"])
-                    if a["ipv4"]:
-                        pool.pin(key, a["ipv4"], "%s: cnet_containers (%s) ipv4" % (h, c["name"]))
-                        out[key] = a["ipv4"]
+                    if a[pin]:
+                        pool.pin(key, a[pin], "%s: cnet_containers (%s) %s" % (h, c["name"], pin))
+                        out[key] = a[pin]
                     else:
                         wanted.append(key)
-    recorded = fleet_alloc.merged(records, "l2", net["name"], fleet)
+    recorded = fleet_alloc.merged(records, table, net["name"], fleet)
     for key in wanted:
         scope = "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"])
         if key in recorded and pool.keep(key, recorded[key], scope):
@@ -204,31 +229,30 @@ def _l2_addresses(net, fleet, conts, records):
     return out
 
 
-def _local_addresses(nets, conts, me, leases, record):
-    """{network: {container: ip}} of this host's bridge, ptp and l3 overlay attachments."""
+def _local_addresses(nets, conts, me, leases, record, family=4):
+    """{network: {container: ip}} of this host's bridge, ptp and l3 overlay attachments (family 6: the IPv6
+    addresses of its bridge networks with IPv6)."""
     out, pools, wanted = {}, {}, []
-    recorded = (record or {}).get("addresses") or {}
+    pin, table = ("ipv6", "addresses6") if family == 6 else ("ipv4", "addresses")
+    recorded = (record or {}).get(table) or {}
     for c in conts:
         for a in c["attach"]:
             net = nets[a["network"]]
-            if net["driver"] == "overlay" and net["mode"] == "l2":
+            if net["driver"] == "overlay" and net["mode"] == "l2" or family == 6 and not net.get("subnet6"):
                 continue
             name = net["name"]
             if name not in pools:
-                subnet, gateway = net["subnet"], net["gateway"]
-                if net["driver"] == "overlay":
-                    subnet = leases[name][me]
-                    gateway = lease_gateway(subnet)
-                spans = net["driver"] != "overlay"  # a lease is this host's part of an l3 overlay's subnet
-                pools[name] = fleet_alloc.Pool(subnet, gateway, "network %s on %s" % (name, me),
-                                               net.get("ip_range") if spans else None,
-                                               net.get("aux_addresses") if spans else None)
+                what = "network %s on %s" % (name, me)
+                if net["driver"] == "overlay":  # a lease is this host's part of an l3 overlay's subnet
+                    pools[name] = fleet_alloc.Pool(leases[name][me], lease_gateway(leases[name][me]), what)
+                else:
+                    pools[name] = _pool(net, family, what)
             if net["driver"] == "ptp" and name in out:
                 raise InputError("%s: cnet_containers (%s): a ptp network has one container per host; '%s' already has "
                                  "%s" % (me, c["name"], name, ", ".join(out[name])))
-            if a["ipv4"]:
-                pools[name].pin(c["name"], a["ipv4"], "%s: cnet_containers (%s) ipv4 on %s" % (me, c["name"], name))
-                out.setdefault(name, {})[c["name"]] = a["ipv4"]
+            if a[pin]:
+                pools[name].pin(c["name"], a[pin], "%s: cnet_containers (%s) %s on %s" % (me, c["name"], pin, name))
+                out.setdefault(name, {})[c["name"]] = a[pin]
             else:
                 out.setdefault(name, {})[c["name"]] = None
                 wanted.append((name, c["name"]))
@@ -242,7 +266,7 @@ def _local_addresses(nets, conts, me, leases, record):
     return out
 
 
-def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu):
+def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six):
     l2, l2_by_host = l2_view
     bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
@@ -252,11 +276,16 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         name = net["name"]
         if net["driver"] == "bridge":
             prefix = ipaddress.ip_network(net["subnet"]).prefixlen
-            bridges.append({"name": net["bridge"], "network": name, "addresses": ["%s/%d" % (net["gateway"], prefix)],
+            addresses = ["%s/%d" % (net["gateway"], prefix)]
+            if net["subnet6"]:
+                addresses.append("%s/%d" % (net["gateway6"], ipaddress.ip_network(net["subnet6"]).prefixlen))
+            bridges.append({"name": net["bridge"], "network": name, "addresses": addresses,
                             "mtu": net["link_mtu"], "netfilter": True})
             nat.append({"name": name, "bridge": net["bridge"], "subnet": net["subnet"], "icc": net["icc"],
                         "internal": net["internal"], "masquerade": net["masquerade"], "publish": [],
                         "isolated_subnets": routed})
+            if net["subnet6"]:
+                nat[-1].update(subnet6=net["subnet6"], masquerade6=net["masquerade6"])
         elif net["driver"] == "overlay":
             mtu = net["link_mtu"]
             args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
@@ -293,12 +322,17 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
             pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]], a["mac"])
-            item["hosts"].append({"address": ip, "names": [c["name"]] + a["aliases"]})
+            ip6 = _address6(net, c, me, six)
+            if ip6:
+                pair["addresses"].append("%s/%d" % (ip6, ipaddress.ip_network(net["subnet6"]).prefixlen))
+                if j == _default_route6(c, nets):
+                    pair["gateway6"] = net["gateway6"]
+            item["hosts"] += [{"address": addr, "names": [c["name"]] + a["aliases"]} for addr in [ip, ip6] if addr]
             if net["name"] != DEFAULT_NETWORK:
                 item["hosts_include"].append(net["name"])
             pairs[net["name"]].append(pair)
             if j == 0 and c["publish"]:
-                nat_by_bridge[net["bridge"]]["publish"] += _published(ip, c["publish"], net)
+                nat_by_bridge[net["bridge"]]["publish"] += _published(ip, ip6, c["publish"], net)
             if net["driver"] == "overlay" and net["name"] not in probed:
                 probed.add(net["name"])  # the first local container on the overlay probes each peer host once
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
@@ -314,7 +348,10 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
               "addresses": local, "leases": leases, "l2": l2, "interfaces": names}
     if underlay_mtu:
         record["underlay_mtu"] = {"underlay": underlay_mtu}
-    plan = {"namespaces": namespaces, "health": health, "record": record}
+    if any(six["local"].values()) or six["l2"]:  # only then: a record of an IPv4-only fleet is as before
+        record.update(addresses6=six["local"], l26=six["l2"])
+    plan = {"namespaces": namespaces, "health": health, "record": record,
+            "ipv6": any(n.get("subnet6") for n in nets.values())}  # the host forwards IPv6
     # The host's side of every network, overlays' bridges included, in one part: one bridge call and one NAT
     # call per host, so the shared chains and their jumps are planned once (a check run plans what the real
     # run does). The overlay part is the VXLAN devices, converged once their bridges exist.
@@ -403,7 +440,24 @@ def _pair(net, c, j, local, l2, leases, me, ifname, mac):
     return pair, ip
 
 
-def _published(ip, entries, net):
+def _address6(net, c, me, six):
+    """The container's IPv6 address on a network with IPv6, else None."""
+    if not net.get("subnet6"):
+        return None
+    if net["driver"] == "overlay":
+        return six["l2"][net["name"]]["%s/%s" % (me, c["name"])]
+    return six["local"][net["name"]][c["name"]]
+
+
+def _default_route6(c, nets):
+    """The attachment that holds the IPv6 default route: the highest gw_priority among the networks with an IPv6
+    gateway (bridge networks with IPv6), the first of equals; None when there is none."""
+    able = [j for j, a in enumerate(c["attach"]) if nets[a["network"]]["driver"] == "bridge"
+            and nets[a["network"]].get("subnet6")]
+    return max(able, key=lambda j: (c["attach"][j]["gw_priority"], -j)) if able else None
+
+
+def _published(ip, ip6, entries, net):
     """The container's iptables_nat publish entries: one per source list, in order ({address, ports} for
     every source, as before allow existed, so an unchanged inventory plans the same arguments). A spec naming no
     host address gets the network's host_binding_ipv4 (Docker's default host address)."""
@@ -416,6 +470,8 @@ def _published(ip, entries, net):
         key = tuple(entry["allow"]) if entry["allow"] is not None else None
         if key not in by_allow:
             by_allow[key] = {"address": ip, "ports": []}
+            if ip6:
+                by_allow[key]["address6"] = ip6
             if key is not None:
                 by_allow[key]["allow"] = list(key)
             out.append(by_allow[key])

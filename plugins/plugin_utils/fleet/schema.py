@@ -14,16 +14,18 @@ import difflib
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 _COMMON = ("name", "driver", "subnet", "gateway", "mtu")
+_IPV6 = ("enable_ipv6", "subnet6", "gateway6")
 NETWORK = {
-    "bridge": _COMMON + ("bridge", "icc", "internal", "masquerade", "ip_range", "aux_addresses", "host_binding_ipv4",
-                         "driver_opts"),
-    "overlay": _COMMON + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall", "ip_range",
-                          "aux_addresses"),
+    "bridge": _COMMON + _IPV6 + ("bridge", "icc", "internal", "masquerade", "masquerade6", "ip_range", "aux_addresses",
+                                 "host_binding_ipv4", "driver_opts"),
+    "overlay": _COMMON + _IPV6 + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall", "ip_range",
+                                  "aux_addresses"),
     "ptp": _COMMON,
 }
-CONTAINER = ("name", "network", "networks", "ipv4", "ipv4_address", "mac_address", "interface", "aliases", "publish",
-             "pid", "dns", "dns_search", "dns_opt", "extra_hosts")
-ATTACHMENT = ("name", "ipv4", "ipv4_address", "mac_address", "interface", "aliases", "gw_priority")
+CONTAINER = ("name", "network", "networks", "ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface",
+             "aliases", "publish", "pid", "dns", "dns_search", "dns_opt", "extra_hosts")
+ATTACHMENT = ("name", "ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases",
+              "gw_priority")
 # a bridge network's driver_opts (Docker's names) -> (our key, kind of value)
 DRIVER_OPTS = {
     "com.docker.network.bridge.name": ("bridge", "name"),
@@ -39,7 +41,7 @@ VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_un
 SYNONYMS = {"ip": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "publish",
             "net": "network", "network_mode": "network", "com.docker.network.driver.mtu": "mtu", "vxlan_id": "vni",
             "dstport": "port", "ifname": "interface"}
-NOT_YET = ("enable_ipv6", "ipv6_address", "subnet6", "gateway6", "link_local_ips", "labels",
+NOT_YET = ("link_local_ips", "labels",
            "attachable", "encrypted", "parent", "hostname", "expose")
 
 # Expected types: (python types, words); a whole number may also come as a string of digits (templating)
@@ -49,6 +51,9 @@ TYPES = {
     "device": ((str,), "an interface name (a string)"), "mode": ((str,), "l3 or l2"),
     "interface": ((str,), "an interface name (a string)"), "ipv4": ((str,), "an IPv4 address (a string)"),
     "ipv4_address": ((str,), "an IPv4 address (a string)"), "mac_address": ((str,), "a MAC address (a string)"),
+    "ipv6": ((str,), "an IPv6 address (a string)"), "ipv6_address": ((str,), "an IPv6 address (a string)"),
+    "subnet6": ((str,), "a string like fd00:17::/64"), "gateway6": ((str,), "an IPv6 address (a string)"),
+    "enable_ipv6": ((bool,), "true or false"), "masquerade6": ((bool,), "true or false"),
     "ip_range": ((str,), "a network inside the subnet, like 172.18.5.0/24"),
     "aux_addresses": ((dict,), "a mapping of name to IPv4 address"),
     "host_binding_ipv4": ((str,), "an IPv4 address of the host (a string)"),

@@ -384,3 +384,66 @@ def test_publish_entries_are_checked(entry, words):
         fleet_plan.build(NETS, fleet(1, containers={"h1": [{"name": "web", "network": "bridge", "publish": [entry]}]}),
                          "h1")
     assert words in str(err.value), str(err.value)
+
+
+DUAL = [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "enable_ipv6": True, "subnet6": "fd00:20::/64",
+         "masquerade6": True},
+        {"name": "flat6", "driver": "overlay", "mode": "l2", "vni": 4100, "subnet": "10.246.0.0/24",
+         "enable_ipv6": True, "subnet6": "fd00:46::/64"}]
+
+
+def test_ipv6_addresses_are_stable_pinned_and_rebuilt_from_the_kernel():
+    hosts = fleet(2, containers={"h1": [{"name": "web", "network": "front"}, {"name": "old", "network": "front"},
+                                        {"name": "db", "network": "front", "ipv6": "fd00:20::99"}],
+                                 "h2": [{"name": "api", "networks": ["flat6", {"name": "front", "gw_priority": 1}]}]})
+    plans = fleet_plan.build_all(DUAL, hosts, ["h1", "h2"])
+    web = _pairs(plans["h1"], "front")["web"]
+    assert web["addresses"] == ["172.20.0.2/24", "fd00:20::2/64"] and web["gateway6"] == "fd00:20::1"
+    assert _pairs(plans["h1"], "front")["db"]["addresses"][1] == "fd00:20::99/64"
+    bridge = [b for b in plans["h1"]["bridge"]["bridges"] if b["network"] == "front"][0]
+    assert bridge["addresses"] == ["172.20.0.1/24", "fd00:20::1/64"] and plans["h1"]["ipv6"] is True
+    nat = [n for n in plans["h1"]["bridge"]["nat"] if n["name"] == "front"][0]
+    assert nat["subnet6"] == "fd00:20::/64" and nat["masquerade6"] is True
+    # an l2 overlay holds no default route; the bridge with IPv6 does (gw_priority aside, the only one able)
+    api = _pairs(plans["h2"], "flat6")["api"]
+    assert api["addresses"] == ["10.246.0.1/24", "fd00:46::1/64"] and "gateway6" not in api
+    assert _pairs(plans["h2"], "front")["api"]["gateway6"] == "fd00:20::1"
+    assert plans["h1"]["record"]["addresses6"] == {"front": {"web": "fd00:20::2", "old": "fd00:20::3",
+                                                             "db": "fd00:20::99"}}
+    # old goes, new comes: web and db keep theirs
+    hosts["h1"]["recorded"] = plans["h1"]["record"]
+    hosts["h1"]["containers"] = [{"name": "new", "network": "front"}] + hosts["h1"]["containers"][::2]
+    again = _pairs(fleet_plan.build(DUAL, hosts, "h1"), "front")
+    assert [again[c]["addresses"][1] for c in ("web", "db")] == ["fd00:20::2/64", "fd00:20::99/64"]
+    # a lost record: rebuilt from the kernel's addresses, nothing renumbered
+    owned = {"bridges": [], "vxlans": [], "pairs": [
+        {"network": "front", "container": "web", "peer": "eth0", "addresses": ["172.20.0.2/24", "fd00:20::7/64",
+                                                                               "fe80::1/64"]}]}
+    hosts["h1"] = dict(hosts["h1"], recorded=None, observed=owned, containers=[{"name": "web", "network": "front"}])
+    assert _pairs(fleet_plan.build(DUAL, hosts, "h1"), "front")["web"]["addresses"] == ["172.20.0.2/24",
+                                                                                        "fd00:20::7/64"]
+
+
+@pytest.mark.parametrize("network, container, words", [
+    ({"enable_ipv6": True}, None, "(front).enable_ipv6: needs subnet6"),
+    ({"enable_ipv6": True, "subnet6": "10.0.0.0/8"}, None, "(front).subnet6: '10.0.0.0/8' is not an IPv6 network"),
+    ({"enable_ipv6": True, "subnet6": "fd00::/64", "gateway6": "fd01::1"}, None, "gateway6: fd01::1 is not a usable"),
+    ({"gateway6": "fd00::1"}, None, "(front).gateway6: the network's IPv6 needs enable_ipv6: true"),
+    ({}, {"name": "web", "network": "front", "ipv6": "fd00::5"}, "(web).ipv6: network 'front' has no IPv6"),
+    ({"enable_ipv6": True, "subnet6": "fd00::/64"}, {"name": "web", "network": "front", "ipv6": "fd01::5"},
+     "fd01::5 is not a usable address of fd00::/64"),
+])
+def test_ipv6_keys_are_checked(network, container, words):
+    nets = [dict({"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24"}, **network)]
+    with pytest.raises(InputError) as err:
+        fleet_plan.build(nets, fleet(1, containers={"h1": [container] if container else []}), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_l3_overlays_and_overlapping_subnet6_are_refused():
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([dict(NETS[1], enable_ipv6=True, subnet6="fd00::/64")], fleet(1), "h1")
+    assert "an l3 overlay carries IPv4 only" in str(err.value)
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([DUAL[0], dict(DUAL[1], subnet6="fd00:20::/48")], fleet(1), "h1")
+    assert "the subnet6s of 'front' (fd00:20::/64) and 'flat6' (fd00:20::/48) overlap" in str(err.value)

@@ -26,7 +26,9 @@ def with_key(i, **extra):
 
 @pytest.mark.parametrize("nets, words", [
     (with_key(0, gatway="172.17.0.1"), "h1: cnet_networks[0] (bridge): unknown key 'gatway'; did you mean 'gateway'?"),
-    (with_key(0, enable_ipv6=True), "cnet_networks[0] (bridge).enable_ipv6: Docker's 'enable_ipv6' is not supported"),
+    (with_key(0, enable_ipv6=True), "cnet_networks[0] (bridge).enable_ipv6: needs subnet6"),
+    (with_key(0, subnet6="fd00::/64"), "cnet_networks[0] (bridge).subnet6: the network's IPv6 needs enable_ipv6: true"),
+    (with_key(0, link_local_ips=[]), "cnet_networks[0] (bridge).link_local_ips: Docker's 'link_local_ips' is not"),
     (with_key(0, vni=5), "(bridge).vni: 'vni' applies to overlay networks, not to this bridge network"),
     (with_key(1, icc=False), "(backend).icc: 'icc' applies to bridge networks, not to this overlay network"),
     (with_key(2, host_prefix=26), "(flat).host_prefix: 'host_prefix' sizes the leases of an l3 overlay"),

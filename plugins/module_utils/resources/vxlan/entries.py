@@ -8,7 +8,8 @@ mirror order (neighbour, FDB, route last), so nothing is ever routed to an entry
 mode l3 (flannel-like): per peer a route to its lease via the lease's network address onlink, a permanent
 neighbour entry for that address with the peer's VTEP MAC, an FDB entry sending that MAC to the peer.
 mode l2 (Docker-overlay-like): per peer an all-zero FDB (flood) entry, and per remote endpoint an FDB entry
-and a permanent neighbour entry the device answers ARP from (proxy).
+and a permanent neighbour entry the device answers ARP (IPv4) or neighbour solicitations (IPv6) from (proxy).
+The underlay is IPv4 in both modes.
 """
 
 from __future__ import absolute_import, division, print_function

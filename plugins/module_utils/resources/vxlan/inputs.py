@@ -68,7 +68,7 @@ def normalize(params):
                 raise InputError("%s: endpoints are for mode l2 (in l3 the peer's lease is routed)" % at)
             if not isinstance(ep, dict) or not ep.get("ip") or not ep.get("mac"):
                 raise InputError("%s: needs 'ip' and 'mac' of the remote container" % at)
-            endpoints[inputs.ip(ep["ip"], at + ".ip", 4)] = inputs.mac(ep["mac"], at + ".mac")
+            endpoints[inputs.ip(ep["ip"], at + ".ip")] = inputs.mac(ep["mac"], at + ".mac")  # IPv4 or IPv6
         peer["endpoints"] = endpoints
         peers.append(peer)
     item["peers"] = peers

@@ -95,9 +95,12 @@ class VxlanOverlay(Resource):
             for entry in nl.neighbours(None, const.AF_BRIDGE):
                 if entry["index"] in index and entry["flags"] & const.NTF_SELF and entry["dst"]:
                     fdb[index[entry["index"]]].add((entry["mac"], entry["dst"]))
-            for entry in nl.neighbours(None, const.AF_INET):
-                if entry["index"] in index and entry["dst"]:
-                    neigh[index[entry["index"]]][entry["dst"]] = (entry["mac"], entry["state"])
+            # IPv6 neighbours only where an l2 overlay may carry IPv6 (its endpoints' NDP answers)
+            l2 = any(item["mode"] == "l2" for item in self.items if item["device"] in index.values())
+            for family in (const.AF_INET, const.AF_INET6) if l2 else (const.AF_INET,):
+                for entry in nl.neighbours(None, family):
+                    if entry["index"] in index and entry["dst"]:
+                        neigh[index[entry["index"]]][entry["dst"]] = (entry["mac"], entry["state"])
         return {"host": host, "fdb": fdb, "neigh": neigh}
 
     def make_view(self, host, fdb, neigh, xt, check=False):
