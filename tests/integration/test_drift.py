@@ -42,7 +42,8 @@ class Names(dict):
             self[key] = [h["address"] for h in self.lab["hosts"] if h["name"] == host][0]
         else:
             record = json.loads(run_in(self.lab, host, "cat", "/var/lib/cnet/fleet.json").stdout)
-            self[key] = record["leases"]["backend"][host] if what == "lease" else record["l2"]["swarm"][host + "/" + rest[0]]
+            table = {"lease": "leases", "l2": "l2", "l26": "l26"}[what]
+            self[key] = record[table]["backend"][host] if what == "lease" else record[table]["swarm"][host + "/" + rest[0]]
         return self[key]
 
 
@@ -81,6 +82,10 @@ KINDS = [
     ("deleted neighbour entry", 2, "h3", ["ip neigh del {l2_h2_db} dev vx4097"], ["peer vx4097 {ip_h2}"]),
     ("stale neighbour entry", 2, "h3", ["ip neigh add 10.245.0.99 lladdr 02:42:0a:f5:00:63 dev vx4097 nud permanent"],
      ["peer vx4097 10.245.0.99"]),
+    ("deleted ip6tables rule of ours", 2, "h1", ["ip6tables -D CNET-F-cnet0 -i cnet0 -o cnet0 -j ACCEPT"],
+     ["ip6tables filter CNET-F-cnet0"]),
+    ("deleted IPv6 address in a container", 2, "h2", ["ip -n db addr del {l26_h2_db}/64 dev eth0"],
+     ["veth {pair_h2_db_swarm}"]),
     ("deleted resolv.conf", 2, "h3", ["rm /etc/netns/worker/resolv.conf"], ["file /etc/netns/worker/resolv.conf"]),
     ("deleted VXLAN port filter rule", 2, "h3", ["iptables -D CNET-V-vx4096 -s {ip_h1}/32 -j ACCEPT"],
      ["iptables filter CNET-V-vx4096"]),
@@ -98,6 +103,8 @@ KINDS = [
      ["veth {pair_h2_api_backend}"]),
     ("VXLAN detached from its bridge", 3, "h3", ["ip link set vx4097 nomaster"], ["vxlan vx4097"]),
     ("deleted masquerade rule", 3, "h3", ["iptables -t nat -F CNET-P-cn-backend"], ["iptables nat CNET-P-cn-backend"]),
+    ("deleted IPv6 neighbour entry", 3, "h3", ["ip -6 neigh del {l26_h2_db} dev vx4097"], ["peer vx4097 {ip_h2}"]),
+    ("deleted IPv6 default route", 1, "h1", ["ip -n web -6 route del default"], ["veth {pair_h1_web_bridge}"]),
     ("stray hosts file of ours", 3, "h2", ["mkdir -p /etc/netns/gone", "cp /etc/netns/db/hosts /etc/netns/gone/hosts"],
      ["file /etc/netns/gone/hosts"]),
     (STRAY, 3, "h3", [], ["netns ghost", "veth cvghost"]),
@@ -154,8 +161,8 @@ def demo(tmp_path_factory):
         fleet.down(name)
 
 
-def getent(lab, host, ns, name):
-    res = run_in(lab, host, "ip", "netns", "exec", ns, "getent", "hosts", name, check=False)
+def getent(lab, host, ns, name, database="ahostsv4"):
+    res = run_in(lab, host, "ip", "netns", "exec", ns, "getent", database, name, check=False)
     return res.stdout.split()[:1] if res.returncode == 0 else []
 
 
@@ -173,7 +180,8 @@ def test_names_resolve_in_the_sandboxes_across_the_fleet(demo):
     assert getent(lab, "h3", "worker", "web") == getent(lab, "h2", "api", "web") != []
     assert getent(lab, "h1", "job", "web") == []  # the default network: no names (as in Docker)
     assert getent(lab, "h1", "tools", "web") == []  # none mode: localhost and nothing else
-    assert getent(lab, "h1", "tools", "localhost") in (["127.0.0.1"], ["::1"])
+    assert getent(lab, "h1", "tools", "localhost", "hosts") in (["127.0.0.1"], ["::1"])  # no address: no ahosts
+    assert getent(lab, "h3", "cache", "db", "ahostsv6") == [names["l26_h2_db"]]  # dual stack inside the l2 overlay
     assert run_in(lab, "h1", "ls", "/etc/netns").stdout.split() == ["job", "sidecar", "test01", "tools", "web"]
     resolv = run_in(lab, "h3", "ip", "netns", "exec", "worker", "cat", "/etc/resolv.conf").stdout
     assert resolv.startswith("# cnet.linux:resolv netns=worker") and "nameserver" in resolv
