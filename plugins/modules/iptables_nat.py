@@ -111,8 +111,8 @@ options:
         description:
           - The source networks these ports accept forwarded connections from (like C(192.0.2.0/24) or
             C(2001:db8::/48); an address alone is one host). Unset, everyone, as Docker; an empty list, no one from
-            outside. Each family's mappings take that family's networks: a list of IPv4 networks only lets no
-            one in over IPv6; C(0.0.0.0/0) or C(::/0) is every source of its family.
+            outside. Each family's mappings take that family's networks (a list of IPv4 networks only lets no
+            one in over IPv6); C(0.0.0.0/0) or C(::/0) is every source of its family.
           - Enforced in the network's own chain before the DNAT-ed traffic is accepted; the host itself and the
             network's own containers (hairpin, with O(icc)) are not forwarded from outside and are not filtered.
           - Narrowing the list ends the tracked connections of sources no longer allowed.

@@ -36,8 +36,7 @@ def _write(path, content, mode):
     try:
         os.fchmod(fd, mode)
         os.write(fd, data)
-        os.ftruncate(fd, len(data))
-        os.fsync(fd)
+        os.ftruncate(fd, len(data))  # no fsync: the next run rewrites a file a crash left short
     finally:
         os.close(fd)
 

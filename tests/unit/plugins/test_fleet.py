@@ -245,9 +245,9 @@ def test_compose_keys_map_onto_the_plan():
                                     "com.docker.network.bridge.host_binding_ipv4": "192.0.2.11",
                                     "com.docker.network.driver.mtu": "1400"}}]
     hosts = fleet(2, containers={
-        "h1": [{"name": "web", "publish": ["8080:80", "127.0.0.1:8053:53/udp"], "networks": [
-            {"name": "bridge", "ipv4_address": "172.17.0.9"},
-            {"name": "front", "gw_priority": 10, "mac_address": "02:AA:BB:CC:DD:EE"}]},
+        "h1": [{"name": "web", "publish": ["8080:80", "127.0.0.1:8053:53/udp"],
+                "networks": [{"name": "bridge", "ipv4_address": "172.17.0.9"},
+                             {"name": "front", "gw_priority": 10, "mac_address": "02:AA:BB:CC:DD:EE"}]},
                {"name": "cache", "network": "front"}, {"name": "pinned", "network": "front", "ipv4": "172.20.0.5"}],
         "h2": [{"name": "db", "network": "flat", "mac_address": "02:00:00:00:00:01"}]})
     plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
