@@ -79,6 +79,14 @@ def _underlay_mtu(hostvars, address):
     return default.get("mtu") if address and default.get("address") == address else None
 
 
+def _underlay_prefix(hostvars, address):
+    """The prefix length of the underlay address's subnet (network_info's host_facts), else None."""
+    for entry in _host_facts(hostvars).get("ipv4") or ():
+        if address and isinstance(entry, dict) and entry.get("address") == address:
+            return entry.get("prefix")
+    return None
+
+
 def _fleet_vars(hostvars, fleet):
     """{host: the variables its plan reads} for every fleet host, each host's checked for unknown keys once."""
     hosts = {}
@@ -88,6 +96,7 @@ def _fleet_vars(hostvars, fleet):
         underlay = _underlay(hv)
         hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
                               "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
+                              "underlay_prefix": _underlay_prefix(hv, underlay),
                               "recorded": _recorded(hv),
                               "observed": _observed(hv.get("host_network_info"))})
     return hosts

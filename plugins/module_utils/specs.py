@@ -137,6 +137,19 @@ VXLAN_OVERLAY = (dict(
     backend=_BACKEND,
 ), dict(required_one_of=[["vni", "overlays"]], mutually_exclusive=[["overlays", key] for key in sorted(OVERLAY)]))
 
+# host_gw
+HOST_GW_PEER = dict(address=dict(type="str", required=True), lease=dict(type="str", required=True))
+HOST_GW_OVERLAY = dict(name=dict(type="str", required=True), subnet=dict(type="str", required=True),
+                       lease=dict(type="str"), peers=dict(type="list", elements="dict", options=HOST_GW_PEER, default=[]),
+                       state=dict(type="str", choices=_STATE))
+HOST_GW = (dict(
+    HOST_GW_OVERLAY, name=dict(type="str"), subnet=dict(type="str"),
+    peers=dict(type="list", elements="dict", options=HOST_GW_PEER),
+    state=dict(type="str", choices=_STATE, default="present"),
+    overlays=dict(type="list", elements="dict", options=HOST_GW_OVERLAY),
+), dict(required_one_of=[["name", "overlays"]],
+        mutually_exclusive=[["name", "overlays"], ["subnet", "overlays"], ["lease", "overlays"], ["peers", "overlays"]]))
+
 # host_settings
 HOST_SETTINGS = (dict(
     sysctls=dict(type="dict", default={}),
@@ -148,4 +161,4 @@ HOST_SETTINGS = (dict(
 
 # by module name (a resource's KIND); cnet.linux.converge takes its parts' order from resources.registry
 SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, iptables_nat=IPTABLES_NAT,
-             vxlan_overlay=VXLAN_OVERLAY)
+             vxlan_overlay=VXLAN_OVERLAY, host_gw=HOST_GW)

@@ -21,6 +21,15 @@ from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
 DRIVERS = ("bridge", "overlay", "ptp")
+MODES = ("l3", "l2", "host-gw")
+VXLAN_KEYS = ("vni", "port", "device", "firewall")
+
+
+def leased(net):
+    """Whether a network is an overlay of per-host leases: l3 (VXLAN, flannel's vxlan) or host-gw (routes)."""
+    return net["driver"] == "overlay" and net["mode"] in ("l3", "host-gw")
+
+
 SPECIAL = ("none", "host")
 
 
@@ -68,10 +77,13 @@ def _elsewhere(driver, mode):
                 out.setdefault(key, "'%s' applies to %s networks, not to this %s network" % (key, other, driver))
     if mode == "l2":
         out["host_prefix"] = "'host_prefix' sizes the leases of an l3 overlay; an l2 overlay has one subnet"
-    if mode == "l3":
+    if mode in ("l3", "host-gw"):
         for key in ("ip_range", "aux_addresses"):
-            out[key] = ("'%s' applies to bridge networks and l2 overlays; each host of an l3 overlay allocates from "
-                        "its own lease" % key)
+            out[key] = ("'%s' applies to bridge networks and l2 overlays; each host of an %s overlay allocates from "
+                        "its own lease" % (key, mode))
+    if mode == "host-gw":
+        for key in VXLAN_KEYS:
+            out[key] = "'%s' is VXLAN's; a host-gw overlay routes the leases with no encapsulation" % key
     return out
 
 
@@ -123,9 +135,9 @@ def _ipv6(raw, net, where):
             raise InputError("%s.%s: the network's IPv6 needs enable_ipv6: true as well (as Docker's)" % (where, key))
     if not enabled:
         return None, None
-    if net["driver"] == "overlay" and net["mode"] == "l3":
-        raise InputError("%s.enable_ipv6: an l3 overlay carries IPv4 only (its leases and routes are IPv4); an l2 "
-                         "overlay carries IPv6 inside (its underlay stays IPv4)" % where)
+    if leased(net):
+        raise InputError("%s.enable_ipv6: an %s overlay carries IPv4 only (its leases and routes are IPv4); an l2 "
+                         "overlay carries IPv6 inside (its underlay stays IPv4)" % (where, net["mode"]))
     if not raw.get("subnet6"):
         raise InputError("%s.enable_ipv6: needs subnet6 (an IPv6 network like fd00:17::/64; cnet.linux does not pick "
                          "one)" % where)
@@ -178,19 +190,22 @@ def network(raw, i, host=None):
     first, last = _usable(net["subnet"])
     if driver == "overlay":
         net["mode"] = mode
-        if net["mode"] not in ("l3", "l2"):
-            raise InputError("%s.mode: '%s' is not one of l3 (flannel-like), l2 (Docker-like)" % (where, net["mode"]))
+        if net["mode"] not in MODES:
+            raise InputError("%s.mode: '%s' is not one of l3 (flannel's vxlan), l2 (Docker-like), host-gw (flannel's "
+                             "host-gw: one L2 underlay, no encapsulation)" % (where, net["mode"]))
+        vxlan = net["mode"] != "host-gw"
         net["vni"] = _int(raw, "vni", where, 1, 16777215, None)
-        if net["vni"] is None:
+        if net["vni"] is None and vxlan:
             raise InputError("%s.vni is required (1..16777215)" % where)
-        net["port"] = _int(raw, "port", where, 1, 65535, 4789)
-        net["firewall"] = inputs.boolean(raw, "firewall", where, True)
+        net["port"] = _int(raw, "port", where, 1, 65535, 4789) if vxlan else None
+        net["firewall"] = inputs.boolean(raw, "firewall", where, True) if vxlan else False
         prefix = ipaddress.ip_network(net["subnet"]).prefixlen
         net["host_prefix"] = _int(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
-        net["device"] = inputs.ifname(raw.get("device") or "vx%d" % net["vni"], where + ".device")
+        net["device"] = inputs.ifname(raw.get("device") or "vx%d" % net["vni"], where + ".device") if vxlan else None
         net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge")
-        if raw.get("gateway") and net["mode"] == "l3":
-            raise InputError("%s.gateway: an l3 overlay's gateway is each host's lease's first address" % where)
+        if raw.get("gateway") and leased(net):
+            raise InputError("%s.gateway: an %s overlay's gateway is each host's lease's first address"
+                             % (where, net["mode"]))
         net["gateway"] = inputs.ip(raw["gateway"], where + ".gateway", 4) if raw.get("gateway") else None
     else:
         net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge") \
@@ -436,12 +451,13 @@ def lease_pins(raw, nets, host):
     if not isinstance(raw, dict):
         raise InputError("%s: a mapping of l3 overlay network name to lease (like backend: 10.244.3.0/24) is "
                          "expected, not %r" % (where, raw))
-    l3 = [n for n, net in nets.items() if net["driver"] == "overlay" and net["mode"] == "l3"]
+    l3 = [n for n, net in nets.items() if leased(net)]
     for key in sorted(raw):
         if key not in l3:
-            what = ("'%s' is a %s network; only l3 overlays have leases" % (key, nets[key].get("mode") or nets[key]["driver"])
+            what = ("'%s' is a %s network; only l3 and host-gw overlays have leases"
+                    % (key, nets[key].get("mode") or nets[key]["driver"])
                     if key in nets else "unknown network '%s'%s" % (key, schema.nearest(key, l3)))
-            raise InputError("%s.%s: %s (l3 overlays: %s)" % (where, key, what, ", ".join(l3) or "none"))
+            raise InputError("%s.%s: %s (overlays with leases: %s)" % (where, key, what, ", ".join(l3) or "none"))
         if not isinstance(raw[key], str):
             raise InputError("%s.%s: %r is not a lease like 10.244.3.0/24" % (where, key, raw[key]))
     return raw

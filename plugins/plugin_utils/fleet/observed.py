@@ -33,7 +33,7 @@ def record(owned, host, nets):
         out["networks"][name] = {"driver": net.get("driver") or "bridge", "bridge": bridge["name"], "device": None,
                                  "vni": None}
         gateway = _ipv4(bridge.get("addresses"))
-        if gateway and net.get("mode") == "l3" and gateway.network.prefixlen == net["host_prefix"]:
+        if gateway and net.get("mode") in ("l3", "host-gw") and gateway.network.prefixlen == net["host_prefix"]:
             out["leases"].setdefault(name, {})[host] = str(gateway.network)
     for vxlan in owned.get("vxlans") or ():
         entry = out["networks"].setdefault(vxlan.get("network"), {"bridge": None})

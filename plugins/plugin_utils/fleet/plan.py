@@ -68,9 +68,12 @@ def build_all(raw_networks, hosts, planned, teardown=False):
             underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
     underlay_mtu = _underlay_mtus(hosts, fleet, records) if overlays else {}
     overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
-    for n in nets.values():
-        n["link_mtu"] = n["mtu"] or (overlay_mtu if n["driver"] == "overlay" else 1500)
-    leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays if n["mode"] == "l3")
+    for n in nets.values():  # host-gw: no encapsulation, the underlay's whole MTU
+        full = overlay_mtu + VXLAN_OVERHEAD if n.get("mode") == "host-gw" else overlay_mtu
+        n["link_mtu"] = n["mtu"] or (full if n["driver"] == "overlay" else 1500)
+    leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays
+                  if fleet_inventory.leased(n))
+    _check_on_link([n for n in overlays if n["mode"] == "host-gw"], hosts, underlay)
     l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
     # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
@@ -130,6 +133,24 @@ def _hosts_tables(nets, fleet, me, known, namespaces):
                 hosts = [me] + [h for h in fleet if h != me] if nets[name]["driver"] == "overlay" else [me]
                 out[name] = [entry for h in hosts for entry in by_host.get(h, [])]
     return out
+
+
+def _check_on_link(host_gw, hosts, underlay):
+    """host-gw routes each lease via its host's underlay address: every host must be on-link from every other
+    (checked where a host's underlay prefix is known; the module checks again on each host)."""
+    if not host_gw:
+        return
+    subnets = {}
+    for h, addr in sorted(underlay.items()):
+        prefix = hosts[h].get("underlay_prefix")
+        if prefix is not None:
+            subnets.setdefault(str(ipaddress.ip_interface("%s/%s" % (addr, prefix)).network), h)
+    for subnet, h in sorted(subnets.items()):
+        for other, addr in sorted(underlay.items()):
+            if ipaddress.ip_address(addr) not in ipaddress.ip_network(subnet):
+                raise InputError("cnet_networks (%s): mode host-gw routes each lease via its host's underlay address, "
+                                 "which needs one L2 underlay: %s (%s) is not on-link from %s (%s); use mode l3 "
+                                 "(VXLAN) across routers" % (host_gw[0]["name"], other, addr, h, subnet))
 
 
 def _teardown(nets, record):
@@ -268,9 +289,9 @@ def _local_addresses(nets, conts, me, leases, record, family=4):
 
 def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six):
     l2, l2_by_host = l2_view
-    bridges, pairs, nat, overlays, health = [], dict((n, []) for n in nets), [], [], []
+    bridges, pairs, nat, overlays, health, host_gw = [], dict((n, []) for n in nets), [], [], [], []
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
-    routed = [n["subnet"] for n in nets.values() if n["driver"] == "overlay" and n["mode"] == "l3"]
+    routed = [n["subnet"] for n in nets.values() if fleet_inventory.leased(n)]
     # bridges with rules carry their own bridged frames to them (nf_call_iptables), whatever the host-wide sysctl
     for net in nets.values():
         name = net["name"]
@@ -286,6 +307,15 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                         "isolated_subnets": routed})
             if net["subnet6"]:
                 nat[-1].update(subnet6=net["subnet6"], masquerade6=net["masquerade6"])
+        elif net["driver"] == "overlay" and net["mode"] == "host-gw":
+            lease = leases[name][me]
+            bridges.append({"name": net["bridge"], "network": name, "mtu": net["link_mtu"], "netfilter": True,
+                            "addresses": ["%s/%d" % (lease_gateway(lease), net["host_prefix"])]})
+            nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
+                        "icc": True, "internal": False, "masquerade": True, "publish": [],
+                        "isolated_subnets": [s for s in routed if s != net["subnet"]]})
+            host_gw.append({"name": name, "subnet": net["subnet"], "lease": lease,
+                            "peers": [{"address": underlay[h], "lease": leases[name][h]} for h in fleet]})
         elif net["driver"] == "overlay":
             mtu = net["link_mtu"]
             args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
@@ -359,11 +389,16 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                       "veths": [{"network": n, "bridge": nets[n].get("bridge"), "pairs": p, "purge": True}
                                 for n, p in pairs.items()]}
     plan["overlay"] = {"overlays": overlays}
+    plan["host_gw"] = {"overlays": host_gw}
     return _with_removals(plan, nets, old_record)
 
 
 def _net_records(nets):
-    return dict((n["name"], dict((k, n.get(k)) for k in ("driver", "bridge", "device", "vni"))) for n in nets)
+    out = dict((n["name"], dict((k, n.get(k)) for k in ("driver", "bridge", "device", "vni"))) for n in nets)
+    for n in nets:
+        if n.get("mode") == "host-gw":  # its routes are found by its subnet when it goes
+            out[n["name"]].update(mode="host-gw", subnet=n["subnet"])
+    return out
 
 
 def _with_removals(plan, nets, old_record):
@@ -383,6 +418,9 @@ def _with_removals(plan, nets, old_record):
             role["nat"].append({"bridge": bridge, "state": "absent"})
         if net.get("device") and net["device"] not in current:
             plan["overlay"]["overlays"].append({"device": net["device"], "vni": net["vni"], "state": "absent"})
+        if net.get("mode") == "host-gw":
+            plan.setdefault("host_gw", {"overlays": []})["overlays"].append(
+                {"name": name, "subnet": net["subnet"], "state": "absent"})
     plan["gone"] = sorted(gone)
     if plan["record"] is not None:
         # What the host's file holds after each write; a write that would not change it is not planned.
@@ -481,6 +519,6 @@ def _published(ip, ip6, entries, net):
 
 def _peer_targets(net, fleet, me, leases, l2_by_host):
     """[(peer host, address)] to probe an overlay by: each peer's lease gateway (l3), or its first endpoint (l2)."""
-    if net["mode"] == "l3":
+    if net["mode"] != "l2":
         return [(h, lease_gateway(leases[net["name"]][h])) for h in fleet if h != me]
     return [(h, endpoints[0]["ip"]) for h, endpoints in sorted(l2_by_host[net["name"]].items()) if h != me]

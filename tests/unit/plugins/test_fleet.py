@@ -50,7 +50,7 @@ def test_pinned_leases_are_honoured_and_checked():
     for pins, words in (({"h1": {"backend": "10.244.3.0/24"}, "h2": {"backend": "10.244.3.0/24"}}, "pinned for h1 too"),
                         ({"h1": {"backend": "10.244.3.0/25"}}, "is not a /24 of 10.244.0.0/16"),
                         ({"h1": {"nope": "10.244.3.0/24"}}, "cnet_overlay_leases.nope: unknown network"),
-                        ({"h1": {"flat": "10.245.0.0/24"}}, "only l3 overlays have leases")):
+                        ({"h1": {"flat": "10.245.0.0/24"}}, "only l3 and host-gw overlays have leases")):
         with pytest.raises(InputError) as err:
             leases_of(fleet(2, pins=pins))
         assert words in str(err.value)
@@ -447,3 +447,49 @@ def test_l3_overlays_and_overlapping_subnet6_are_refused():
     with pytest.raises(InputError) as err:
         fleet_plan.build([DUAL[0], dict(DUAL[1], subnet6="fd00:20::/48")], fleet(1), "h1")
     assert "the subnet6s of 'front' (fd00:20::/64) and 'flat6' (fd00:20::/48) overlap" in str(err.value)
+
+
+HOSTGW = {"name": "fast", "driver": "overlay", "mode": "host-gw", "subnet": "10.250.0.0/16"}
+
+
+def test_host_gw_overlays_route_leases_with_the_full_mtu():
+    hosts = fleet(2, containers={"h1": [{"name": "a", "network": "fast"}], "h2": [{"name": "b", "network": "fast"}]})
+    for h in hosts.values():
+        h["underlay_mtu"], h["underlay_prefix"] = 1450, 24
+    plans = fleet_plan.build_all([HOSTGW], hosts, ["h1", "h2"])
+    leases = plans["h1"]["record"]["leases"]["fast"]
+    assert plans["h1"]["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "lease": leases["h1"],
+                                                   "peers": [{"address": "192.0.2.11", "lease": leases["h1"]},
+                                                             {"address": "192.0.2.12", "lease": leases["h2"]}]}]
+    assert plans["h1"]["overlay"]["overlays"] == []  # no VXLAN device
+    pair = _pairs(plans["h1"], "fast")["a"]
+    assert pair["mtu"] == 1450 and pair["gateway"] == fleet_plan.lease_gateway(leases["h1"])
+    assert plans["h1"]["health"] == [{"netns": "a", "host": "h2", "address": fleet_plan.lease_gateway(leases["h2"]),
+                                      "network": "fast"}]
+    # gone from the inventory: its routes go by its subnet
+    hosts["h1"]["recorded"] = plans["h1"]["record"]
+    gone = fleet_plan.build([], dict((h, dict(v, containers=[])) for h, v in hosts.items()), "h1")
+    assert gone["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "state": "absent"}]
+
+
+@pytest.mark.parametrize("network, words", [
+    ({"vni": 7}, "(fast).vni: 'vni' is VXLAN's; a host-gw overlay routes the leases with no encapsulation"),
+    ({"gateway": "10.250.0.1"}, "(fast).gateway: an host-gw overlay's gateway is each host's lease's first address"),
+    ({"enable_ipv6": True, "subnet6": "fd00::/64"}, "an host-gw overlay carries IPv4 only"),
+    ({"mode": "ipip"}, "(fast).mode: 'ipip' is not one of l3"),
+])
+def test_host_gw_keys_are_checked(network, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([dict(HOSTGW, **network)], fleet(1), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_a_host_gw_peer_across_a_router_fails_the_plan():
+    hosts = fleet(2)
+    hosts["h2"]["underlay"] = "198.51.100.12"
+    for h in hosts.values():
+        h["underlay_prefix"] = 24
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([HOSTGW], hosts, "h1")
+    assert "mode host-gw routes each lease via its host's underlay address, which needs one L2 underlay: h2 " \
+           "(198.51.100.12) is not on-link from h1 (192.0.2.0/24); use mode l3" in str(err.value), str(err.value)
