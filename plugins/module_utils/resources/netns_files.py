@@ -68,16 +68,16 @@ def wanted(view, item, hosts_tables):
     """{file: text or None} the item's files are to hold (None: no file of ours)."""
     memo = view.memo("hosts tables", lambda: {})
     out = dict((what, None) for what in etc_netns.FILES)
-    if item["hosts"] is not None or item["hosts_include"]:
-        included = [hosts_tables[name] for name in item["hosts_include"]]
-        key = (item["name"], tuple(item["hosts_include"]))
+    hosts, include, dns = item.get("hosts"), item.get("hosts_include") or [], item.get("dns")  # none in old records
+    if hosts is not None or include:
+        key = (item["name"], tuple(include))
         if key not in memo:
-            memo[key] = etc_netns.render_hosts(item["name"], item["hosts"], included)
+            memo[key] = etc_netns.render_hosts(item["name"], hosts, [hosts_tables[name] for name in include])
         out["hosts"] = memo[key]
-    if item["dns"] is not None:
-        if view.resolv_warning and not item["dns"]["servers"]:
+    if dns is not None:
+        if view.resolv_warning and not dns["servers"]:
             view.memo("resolv warned", lambda: view.warn(view.resolv_warning) or True)
-        out["resolv.conf"] = etc_netns.render_resolv(item["name"], item["dns"], view.host_dns)
+        out["resolv.conf"] = etc_netns.render_resolv(item["name"], dns, view.host_dns)
     return out
 
 

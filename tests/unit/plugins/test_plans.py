@@ -165,3 +165,13 @@ def test_a_restore_replays_namespaces_and_leaves_their_name_files_as_they_are():
     seen = View(found={}, records={}, loopback={}, sources={}, owned={}, files={"web": {"hosts": None}})
     assert [a.text for a in again.plan(seen)] == ["ip netns add web",
                                                   "ip -n web link set lo up alias 'cnet.linux:netns name=web'"]
+
+
+def test_a_namespace_recorded_before_the_name_files_replays():
+    """desired.json written before the netns items had hosts/dns (and options without 'files'): a restore plans
+    the namespace and no file."""
+    old = {"name": "web", "state": "present", "kind": "create", "source": None}
+    ns = Netns.from_dict({"resource": "netns", "items": [old], "purge": False})
+    seen = View(found={}, records={}, loopback={}, sources={}, owned={}, files={"web": {"hosts": None}})
+    assert [a.text for a in ns.plan(seen)] == ["ip netns add web",
+                                               "ip -n web link set lo up alias 'cnet.linux:netns name=web'"]
