@@ -94,16 +94,24 @@ class HostGw(Resource):
     @staticmethod
     def on_link(view, address):
         """The host's device whose address's subnet holds address (the route's dev), or None."""
+        connected = view.memo("connected", lambda: [
+            (ipaddress.ip_interface(text), view.host.name_of(index))
+            for index, held in sorted(view.host.addrs.items()) for text in sorted(held)
+            if ipaddress.ip_interface(text).version == 4])
         addr = ipaddress.ip_address(address)
-        for index, held in sorted(view.host.addrs.items()):
-            for text in held:
-                iface = ipaddress.ip_interface(text)
-                if iface.version == 4 and addr in iface.network and addr != iface.ip:
-                    return view.host.name_of(index)
+        for iface, dev in connected:
+            if addr in iface.network and addr != iface.ip:
+                return dev
         return None
 
     def desired(self, item, view):
-        """{lease: (peer address, device)} of the remote peers (the peer holding this host's lease is this host)."""
+        """{lease: (peer address, device)} of the remote peers (the peer holding this host's lease is this host),
+        once per run (the plan and the diff views share it)."""
+        return view.memo("want " + item["name"], lambda: self._desired(item, view))
+
+    def _desired(self, item, view):
+        if item["state"] == "absent":
+            return {}
         out = {}
         for peer in item["peers"]:
             if peer["lease"] == item["lease"]:
@@ -117,22 +125,23 @@ class HostGw(Resource):
             out[peer["lease"]] = (peer["address"], dev)
         return out
 
+    def observed(self, item, view):
+        """{lease: (via, device)} of the overlay's routes of ours on the host, once per run."""
+        return view.memo("have " + item["name"], lambda: dict(
+            (r["dst"], (r["gateway"], view.host.name_of(r["oif"]))) for r in view.host.routes if self.ours(item, r)))
+
     # plan
 
     def plan(self, view):
         out, gone = [], []
         for item in self.items:
-            want = self.desired(item, view) if item["state"] == "present" else {}
-            have = dict((r["dst"], r) for r in view.host.routes if self.ours(item, r))
-            for dst, route in sorted(have.items()):
-                dev = view.host.name_of(route["oif"])
-                if want.get(dst) != (route["gateway"], dev):
+            want, have = self.desired(item, view), self.observed(item, view)
+            for dst, (via, dev) in sorted(have.items()):
+                if want.get(dst) != (via, dev):
                     gone.append(Action(("route", item["name"], dst), "route_del", "ip route del %s via %s dev %s"
-                                       % (dst, route["gateway"], dev), ns=None, dev=dev, dst=dst,
-                                       gateway=route["gateway"], proto=marks.PROTO))
+                                       % (dst, via, dev), ns=None, dev=dev, dst=dst, gateway=via, proto=marks.PROTO))
             for dst, (via, dev) in sorted(want.items()):
-                route = have.get(dst)
-                if route is None or (route["gateway"], view.host.name_of(route["oif"])) != (via, dev):
+                if have.get(dst) != (via, dev):
                     out.append(Action(("route", item["name"], dst), "route_add", "ip route replace %s via %s dev %s "
                                       "proto %d" % (dst, via, dev, marks.PROTO), ns=None, dev=dev, dst=dst,
                                       gateway=via))
@@ -142,14 +151,10 @@ class HostGw(Resource):
 
     def before(self, view, key):
         item = self.by_key.get(key[1])
-        for route in view.host.routes if item else ():
-            if route["dst"] == key[2] and self.ours(item, route):
-                return {"via": route["gateway"], "dev": view.host.name_of(route["oif"])}
-        return None
+        route = self.observed(item, view).get(key[2]) if item else None
+        return {"via": route[0], "dev": route[1]} if route else None
 
     def after(self, view, key):
         item = self.by_key.get(key[1])
-        if item is None or item["state"] == "absent":
-            return None
-        want = self.desired(item, view).get(key[2])
+        want = self.desired(item, view).get(key[2]) if item else None
         return {"via": want[0], "dev": want[1]} if want else None

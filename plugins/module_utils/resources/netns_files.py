@@ -52,7 +52,8 @@ def check_includes(items, known):
 
 def observe(view, names, purge):
     """view.files = {name: {file: text or None}} of the listed names, and with purge of every directory under
-    /etc/netns (a crash can leave files whose namespace is gone); view.host_dns, from the host's resolv.conf."""
+    /etc/netns (a crash can leave files whose namespace is gone). The host's resolv.conf is read when an item
+    first needs it (wanted)."""
     listed = set(names)
     if purge:
         try:
@@ -61,7 +62,6 @@ def observe(view, names, purge):
             pass
     view.files = dict((name, dict((what, read(etc_netns.path(name, what))) for what in etc_netns.FILES))
                       for name in sorted(listed))
-    view.host_dns, view.resolv_warning = etc_netns.host_resolvers()
 
 
 def wanted(view, item, hosts_tables):
@@ -75,9 +75,10 @@ def wanted(view, item, hosts_tables):
             memo[key] = etc_netns.render_hosts(item["name"], hosts, [hosts_tables[name] for name in include])
         out["hosts"] = memo[key]
     if dns is not None:
-        if view.resolv_warning and not dns["servers"]:
-            view.memo("resolv warned", lambda: view.warn(view.resolv_warning) or True)
-        out["resolv.conf"] = etc_netns.render_resolv(item["name"], dns, view.host_dns)
+        host_dns, warning = view.memo("host resolvers", etc_netns.host_resolvers)
+        if warning and not dns["servers"]:
+            view.memo("resolv warned", lambda: view.warn(warning) or True)
+        out["resolv.conf"] = etc_netns.render_resolv(item["name"], dns, host_dns)
     return out
 
 

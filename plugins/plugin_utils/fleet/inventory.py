@@ -23,11 +23,18 @@ from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 DRIVERS = ("bridge", "overlay", "ptp")
 MODES = ("l3", "l2", "host-gw")
 VXLAN_KEYS = ("vni", "port", "device", "firewall")
+# a container's keys of its one network (beside 'network:'), or of each entry of 'networks:'
+PER_ATTACHMENT = ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases")
 
 
 def leased(net):
     """Whether a network is an overlay of per-host leases: l3 (VXLAN, flannel's vxlan) or host-gw (routes)."""
     return net["driver"] == "overlay" and net["mode"] in ("l3", "host-gw")
+
+
+def spanning(net):
+    """Whether a network is one subnet across the fleet (an l2 overlay): its addresses are unique fleet-wide."""
+    return net["driver"] == "overlay" and net["mode"] == "l2"
 
 
 SPECIAL = ("none", "host")
@@ -293,28 +300,22 @@ def _extra_hosts(raw, where):
     return out
 
 
-def _ipv4(raw, at):
-    """ipv4, or compose's ipv4_address (the same pin); both given must agree."""
-    ipv4, synonym = raw.get("ipv4"), raw.get("ipv4_address")
-    if ipv4 and synonym and inputs.ip(ipv4, at + ".ipv4", 4) != inputs.ip(synonym, at + ".ipv4_address", 4):
-        raise InputError("%s: ipv4 %s and ipv4_address %s disagree; give one of them" % (at, ipv4, synonym))
-    value = ipv4 or synonym
-    return inputs.ip(value, at + (".ipv4" if ipv4 else ".ipv4_address"), 4) if value else None
-
-
-def _ipv6_pin(raw, at, net):
-    """ipv6, or compose's ipv6_address: a pin in the network's subnet6."""
-    ipv6, synonym = raw.get("ipv6"), raw.get("ipv6_address")
-    value = ipv6 or synonym
+def _pin(raw, at, version, net):
+    """ipv4 / ipv6, or compose's ipv4_address / ipv6_address (the same pin; both given must agree); an IPv6 pin
+    needs a network with IPv6."""
+    key = "ipv%d" % version
+    given, synonym = raw.get(key), raw.get(key + "_address")
+    value = given or synonym
     if not value:
         return None
-    field = at + (".ipv6" if ipv6 else ".ipv6_address")
-    if ipv6 and synonym and inputs.ip(ipv6, at + ".ipv6", 6) != inputs.ip(synonym, at + ".ipv6_address", 6):
-        raise InputError("%s: ipv6 %s and ipv6_address %s disagree; give one of them" % (at, ipv6, synonym))
-    if not net.get("subnet6"):
+    field = at + (".%s" % key if given else ".%s_address" % key)
+    if given and synonym and inputs.ip(given, "%s.%s" % (at, key), version) != \
+            inputs.ip(synonym, "%s.%s_address" % (at, key), version):
+        raise InputError("%s: %s %s and %s_address %s disagree; give one of them" % (at, key, given, key, synonym))
+    if version == 6 and not net.get("subnet6"):
         raise InputError("%s: network '%s' has no IPv6 (enable_ipv6, subnet6); remove the pin or give the network "
                          "IPv6" % (field, net["name"]))
-    return inputs.ip(value, field, 6)
+    return inputs.ip(value, field, version)
 
 
 def _gw_priority(raw, at):
@@ -331,11 +332,10 @@ def _attachments(raw, single, nets, where):
     """[{network, ipv4, mac, interface, aliases, gw_priority}] of a container on networks: 'network' (one) or
     'networks' (several)."""
     if single is None:
-        for key in ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases"):
+        for key in PER_ATTACHMENT:
             if raw.get(key):
                 raise InputError("%s.%s: with 'networks' give each network its own %s" % (where, key, key))
-    keys = ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases")
-    attach = [dict([(key, raw.get(key)) for key in keys], name=single)] if single is not None \
+    attach = [dict([(key, raw.get(key)) for key in PER_ATTACHMENT], name=single)] if single is not None \
         else raw.get("networks") or []
     if not attach:
         raise InputError("%s: needs 'network' (a network name, none, host or container:<name>) or 'networks'" % where)
@@ -353,7 +353,7 @@ def _attachments(raw, single, nets, where):
                 at, entry.get("name"), ", ".join(sorted(nets)) or "none"))
         if any(a["network"] == entry["name"] for a in out):
             raise InputError("%s: network '%s' is listed twice" % (at, entry["name"]))
-        ipv4 = _ipv4(entry, at if single is None else where)
+        ipv4 = _pin(entry, at if single is None else where, 4, nets[entry["name"]])
         mac = inputs.mac(entry["mac_address"], (at if single is None else where) + ".mac_address") \
             if entry.get("mac_address") else None
         ifname = inputs.ifname(entry["interface"], at + ".interface") if entry.get("interface") else None
@@ -364,7 +364,7 @@ def _attachments(raw, single, nets, where):
         if ifname:
             names[ifname] = entry["name"]
         out.append({"network": entry["name"], "ipv4": ipv4, "mac": mac, "interface": ifname,
-                    "ipv6": _ipv6_pin(entry, at if single is None else where, nets[entry["name"]]),
+                    "ipv6": _pin(entry, at if single is None else where, 6, nets[entry["name"]]),
                     "aliases": _aliases(entry, at if single is None else where), "gw_priority": _gw_priority(entry, at)})
     return out
 
@@ -415,7 +415,7 @@ def containers(raw_list, nets, host):
             for key in ("dns", "dns_search", "dns_opt", "extra_hosts"):
                 if raw.get(key) and single != "none":
                     raise InputError("%s.%s: %s; remove '%s'" % (where, key, shares, key))
-            for key in ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "publish", "interface", "aliases"):
+            for key in PER_ATTACHMENT + ("publish",):
                 if raw.get(key):
                     raise InputError("%s.%s: a container in '%s' mode has no interface of its own; remove '%s'"
                                      % (where, key, single, key))

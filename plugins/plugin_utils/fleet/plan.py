@@ -81,9 +81,9 @@ def build_all(raw_networks, hosts, planned, teardown=False):
                if n["mode"] == "l2" and n.get("subnet6"))
     local6 = dict((h, _local_addresses(nets, conts[h], h, leases, records[h], 6)) for h in fleet)
     six = {"local": local6, "l2": l26}
-    macs = _macs(nets, fleet, conts, local, l2)
+    macs = _macs(nets, fleet, conts, (local, l2))
     l2_by_host = dict((name, _by_host(addresses, macs, name, l26.get(name))) for name, addresses in l2.items())
-    known = _name_entries(nets, fleet, conts, (local, l2), (local6, l26))
+    known = _name_entries(nets, fleet, conts, (local, l2), (local6, l26))  # every host's, for the overlays
     out = {}
     for me in planned:
         names = interfaces.names(conts[me], records[me], me)
@@ -93,17 +93,18 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     return out
 
 
+def _address(net, h, cname, table):
+    """A container's address on a network from one family's allocations, table = (per host {host: {network:
+    {container: ip}}}, fleet-wide {network: {'host/container': ip}}); None when it has none of that family."""
+    local, l2 = table
+    if fleet_inventory.spanning(net):
+        return (l2.get(net["name"]) or {}).get("%s/%s" % (h, cname))
+    return ((local.get(h) or {}).get(net["name"]) or {}).get(cname)
+
+
 def _addresses_of(net, h, cname, four, six):
     """[IPv4 address, IPv6 address if the network has IPv6] of a container on a network."""
-    out = []
-    for local, l2 in (four, six):
-        if net["driver"] == "overlay" and net["mode"] == "l2":
-            ip = (l2.get(net["name"]) or {}).get("%s/%s" % (h, cname))
-        else:
-            ip = ((local.get(h) or {}).get(net["name"]) or {}).get(cname)
-        if ip:
-            out.append(ip)
-    return out
+    return [ip for ip in (_address(net, h, cname, four), _address(net, h, cname, six)) if ip]
 
 
 def _name_entries(nets, fleet, conts, four, six):
@@ -173,7 +174,7 @@ def _by_host(addresses, macs, net, addresses6=None):
     return out
 
 
-def _macs(nets, fleet, conts, local, l2):
+def _macs(nets, fleet, conts, four):
     """{('host/container', network): mac} of the pinned MACs (mac_address). Two interfaces of one Ethernet (a
     bridge network or l3 lease on one host; an l2 overlay across the fleet) with one MAC - pinned, or Docker's
     02:42:<IPv4> of another's address - are refused."""
@@ -182,10 +183,8 @@ def _macs(nets, fleet, conts, local, l2):
         for c in conts[h]:
             for a in c["attach"]:
                 net, key = nets[a["network"]], "%s/%s" % (h, c["name"])
-                l2_mode = net["driver"] == "overlay" and net["mode"] == "l2"
-                ip = l2[net["name"]][key] if l2_mode else local[h][net["name"]][c["name"]]
-                mac = a["mac"] or endpoint_mac(ip)
-                domain = (None if l2_mode else h, net["name"])
+                mac = a["mac"] or endpoint_mac(_address(net, h, c["name"], four))
+                domain = (None if fleet_inventory.spanning(net) else h, net["name"])
                 other = seen.setdefault(domain, {}).get(mac)
                 if other is not None:
                     mine = "mac_address %s" % mac if a["mac"] else "MAC %s (02:42 and its address)" % mac
@@ -259,7 +258,7 @@ def _local_addresses(nets, conts, me, leases, record, family=4):
     for c in conts:
         for a in c["attach"]:
             net = nets[a["network"]]
-            if net["driver"] == "overlay" and net["mode"] == "l2" or family == 6 and not net.get("subnet6"):
+            if fleet_inventory.spanning(net) or family == 6 and not net.get("subnet6"):
                 continue
             name = net["name"]
             if name not in pools:
@@ -349,13 +348,14 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         namespaces.append(item)
         if c["mode"] != "host":  # a host-mode container reads the host's own files
             item.update(hosts=[], hosts_include=[], dns=c["dns"])
+        route4, route6 = _default_route(c), _default_route6(c, nets)
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
-            pair, ip = _pair(net, c, j, local, l2, leases, me, names[c["name"]][net["name"]], a["mac"])
-            ip6 = _address6(net, c, me, six)
+            pair, ip = _pair(net, c, (j, route4), (local, l2, leases), me, names[c["name"]][net["name"]], a["mac"])
+            ip6 = _address(net, me, c["name"], ({me: six["local"]}, six["l2"]))
             if ip6:
                 pair["addresses"].append("%s/%d" % (ip6, ipaddress.ip_network(net["subnet6"]).prefixlen))
-                if j == _default_route6(c, nets):
+                if j == route6:
                     pair["gateway6"] = net["gateway6"]
             item["hosts"] += [{"address": addr, "names": [c["name"]] + a["aliases"]} for addr in [ip, ip6] if addr]
             if net["name"] != DEFAULT_NETWORK:
@@ -457,9 +457,11 @@ def _default_route(c):
     return max(range(len(c["attach"])), key=lambda j: (c["attach"][j]["gw_priority"], -j)) if c["attach"] else None
 
 
-def _pair(net, c, j, local, l2, leases, me, ifname, mac):
-    name = net["name"]
-    if net["driver"] == "overlay" and net["mode"] == "l2":
+def _pair(net, c, position, allocated, me, ifname, mac):
+    """The container's veth pair on its network number j, and its address; position = (j, the number of the
+    network holding the IPv4 default route)."""
+    (j, route4), (local, l2, leases), name = position, allocated, net["name"]
+    if fleet_inventory.spanning(net):
         ip, prefix, gateway = l2[name]["%s/%s" % (me, c["name"])], ipaddress.ip_network(net["subnet"]).prefixlen, None
     elif net["driver"] == "overlay":
         ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
@@ -469,22 +471,13 @@ def _pair(net, c, j, local, l2, leases, me, ifname, mac):
             "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"], "network": name, "bridge": net.get("bridge")}
     if net["driver"] == "ptp":
         pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
-    if j == _default_route(c) and gateway:
+    if j == route4 and gateway:
         pair["gateway"] = gateway
     elif gateway and net["driver"] == "overlay":
         pair["routes"] = [{"dest": net["subnet"], "via": gateway}]  # the other leases, through this host
     if j == 0 and c["publish"]:
         pair["hairpin"] = True  # a container reaches its own published port through the host's address
     return pair, ip
-
-
-def _address6(net, c, me, six):
-    """The container's IPv6 address on a network with IPv6, else None."""
-    if not net.get("subnet6"):
-        return None
-    if net["driver"] == "overlay":
-        return six["l2"][net["name"]]["%s/%s" % (me, c["name"])]
-    return six["local"][net["name"]][c["name"]]
 
 
 def _default_route6(c, nets):
