@@ -491,13 +491,14 @@ def _default_route6(c, nets):
 def _published(ip, ip6, entries, net):
     """The container's iptables_nat publish entries: one per source list, in order ({address, ports} for
     every source, as before allow existed, so an unchanged inventory plans the same arguments). A spec naming no
-    host address gets the network's host_binding_ipv4 (Docker's default host address)."""
+    host address gets the network's host_binding_ipv4 (Docker's default host address) for IPv4; its IPv6 mapping,
+    where the container has IPv6, stays on every IPv6 address."""
     binding = net.get("host_binding_ipv4")
     out, by_allow = [], {}
     for entry in entries:
-        spec = entry["spec"]
-        if binding and spec.count(":") == 1:
-            spec = "%s:%s" % (binding, spec)
+        specs = [entry["spec"]]
+        if binding and entry["spec"].count(":") == 1:  # IPv4 on that address; IPv6, where it has it, on every one
+            specs = ["%s:%s" % (binding, entry["spec"])] + (["[::]:%s" % entry["spec"]] if ip6 else [])
         key = tuple(entry["allow"]) if entry["allow"] is not None else None
         if key not in by_allow:
             by_allow[key] = {"address": ip, "ports": []}
@@ -506,7 +507,7 @@ def _published(ip, ip6, entries, net):
             if key is not None:
                 by_allow[key]["allow"] = list(key)
             out.append(by_allow[key])
-        by_allow[key]["ports"].append(spec)
+        by_allow[key]["ports"] += specs
     return out
 
 

@@ -493,3 +493,14 @@ def test_a_host_gw_peer_across_a_router_fails_the_plan():
         fleet_plan.build([HOSTGW], hosts, "h1")
     assert "mode host-gw routes each lease via its host's underlay address, which needs one L2 underlay: h2 " \
            "(198.51.100.12) is not on-link from h1 (192.0.2.0/24); use mode l3" in str(err.value), str(err.value)
+
+
+def test_host_binding_ipv4_leaves_a_dual_stack_containers_ipv6_ports_on_every_ipv6_address():
+    nets = [dict(DUAL[0], host_binding_ipv4="192.0.2.11")]
+    hosts = fleet(1, containers={"h1": [{"name": "web", "network": "front", "publish": ["8080:80"]}]})
+    nat = fleet_plan.build(nets, hosts, "h1")["bridge"]["nat"][0]
+    assert nat["publish"] == [{"address": "172.20.0.2", "address6": "fd00:20::2",
+                               "ports": ["192.0.2.11:8080:80", "[::]:8080:80"]}]
+    mappings = NatNetworks.normalize(nat, "n", "present")
+    assert [(m["host_ip"], m["host_port"]) for m in mappings["mappings"]] == [("192.0.2.11", 8080)]
+    assert [(m["host_ip"], m["address"]) for m in mappings["mappings6"]] == [(None, "fd00:20::2")]
