@@ -74,6 +74,35 @@ VETH = (dict(
 ), dict(mutually_exclusive=[["netns", "pairs"], ["name", "pairs"], ["mac", "pairs"], ["purge", "purge_networks"]],
         required_one_of=[["netns", "pairs"]]))
 
+# macvlan
+_MACVLAN_MODES = ["bridge", "passthru", "private", "vepa"]
+MACVLAN_ENDPOINT = dict(
+    netns=dict(type="str"),
+    name=dict(type="str"),
+    network=dict(type="str"),
+    container=dict(type="str"),
+    parent=dict(type="str"),
+    mode=dict(type="str", choices=_MACVLAN_MODES),
+    mtu=dict(type="int"),
+    mac=dict(type="str"),
+    addresses=dict(type="list", elements="str"),
+    ipv6_link_local=dict(type="bool"),
+    gateway=dict(type="str"),
+    gateway6=dict(type="str"),
+    routes=dict(type="list", elements="dict", options=ROUTE),
+    state=dict(type="str", choices=_STATE),
+)
+MACVLAN = (dict(
+    MACVLAN_ENDPOINT, mode=dict(type="str", choices=_MACVLAN_MODES),
+    addresses=dict(type="list", elements="str", default=[]),
+    routes=dict(type="list", elements="dict", options=ROUTE, default=[]),
+    state=dict(type="str", choices=_STATE, default="present"),
+    endpoints=dict(type="list", elements="dict", options=MACVLAN_ENDPOINT),
+    purge_networks=dict(type="list", elements="str"),
+), dict(mutually_exclusive=[["endpoints", key] for key in ("netns", "name", "container", "mac", "addresses",
+                                                             "gateway", "gateway6", "routes", "ipv6_link_local")],
+        required_one_of=[["network", "endpoints"]]))
+
 # bridge
 BRIDGE_ITEM = dict(
     name=dict(type="str", required=True),
@@ -160,5 +189,5 @@ HOST_SETTINGS = (dict(
 ), {})
 
 # by module name (a resource's KIND); cnet.linux.converge takes its parts' order from resources.registry
-SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, iptables_nat=IPTABLES_NAT,
-             vxlan_overlay=VXLAN_OVERLAY, host_gw=HOST_GW)
+SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, macvlan=MACVLAN,
+             iptables_nat=IPTABLES_NAT, vxlan_overlay=VXLAN_OVERLAY, host_gw=HOST_GW)

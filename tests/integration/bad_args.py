@@ -47,6 +47,14 @@ BASES = {
                        "peers": [{"address": "192.0.2.12", "lease": "10.99.2.0/24"}]},
                       {"name": "o", "vni": 43, "mode": "l2", "local": "192.0.2.11", "bridge": "babr0",
                        "peers": [{"address": "192.0.2.12", "endpoints": [{"ip": "10.77.0.9", "mac": "02:42:0a:4d:00:09"}]}]}],
+    "macvlan": [{"netns": "ba1", "name": "eth1", "network": "n", "parent": "eth0", "addresses": ["192.0.2.77/24"],
+                 "gateway": "192.0.2.1", "mac": "02:42:c0:00:02:4d"},
+                {"endpoints": [{"netns": "ba1", "addresses": ["192.0.2.78/24", "fd00:77::2/64"], "mode": "private"},
+                               {"name": "cm-n", "addresses": ["192.0.2.79/32"], "routes": [{"dest": "192.0.2.78/32"}]}],
+                 "network": "n", "parent": "eth0", "purge_networks": ["n"]}],
+    "host_gw": [{"name": "g", "subnet": "10.99.0.0/16", "lease": "10.99.1.0/24",
+                 "peers": [{"address": "192.0.2.12", "lease": "10.99.2.0/24"}]},
+                {"overlays": [{"name": "g", "subnet": "10.99.0.0/16", "lease": "10.99.1.0/24", "peers": []}]}],
     "host_settings": [{"sysctls": {"net.ipv4.ip_forward": 1}},
                       {"modules": ["bridge"], "sysctls": {"net/ipv4/conf/all/route_localnet": "0"}}],
 }
@@ -180,6 +188,7 @@ def clean(baseline_sysctls, mac):
     for link in json.loads(run("ip", "-j", "link")):
         if link["ifname"] not in ("lo", "eth0"):
             run("ip", "link", "del", link["ifname"], check=False)
+    run("ip", "route", "flush", "proto", "147", check=False)  # host_gw's routes (on eth0, which stays)
     for save, tool in (("iptables-nft-save", "iptables-nft"), ("iptables-legacy-save", "iptables-legacy"),
                        ("ip6tables-nft-save", "ip6tables-nft"), ("ip6tables-legacy-save", "ip6tables-legacy")):
         for table in [ln[1:] for ln in run(save).splitlines() if ln.startswith("*")]:

@@ -22,8 +22,10 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_LINK, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC,
     IFLA_LINK_NETNSID, INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, IFLA_INET6_ADDR_GEN_MODE,
     IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_NF_CALL_IP6TABLES, IFLA_BRPORT_MODE,
-    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
+    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT, IFLA_MACVLAN_MODE, MACVLAN_MODES,
     IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE, NDA_DST, NDA_LLADDR)
+
+_MACVLAN_NAMES = dict((value, name) for name, value in MACVLAN_MODES.items())
 
 
 def attrs(data, start, end):
@@ -94,6 +96,9 @@ def parse_link(data, start, end):
         link["vxlan"] = {"vni": _u32(vx.get(VXLAN_ID)), "dev": _u32(vx.get(VXLAN_LINK)),
                          "local": _ip(AF_INET, vx.get(VXLAN_LOCAL)), "port": BE16.unpack(port[:2])[0] if port else None,
                          "learning": _flag(vx.get(VXLAN_LEARNING)), "proxy": _flag(vx.get(VXLAN_PROXY))}
+    if kind == "macvlan":  # its parent is peer_index (IFLA_LINK, an index in the namespace it was made from)
+        mode = attrs(info_data, 0, len(info_data)).get(IFLA_MACVLAN_MODE) if info_data is not None else None
+        link["macvlan_mode"] = _MACVLAN_NAMES.get(_u32(mode), _u32(mode)) if mode else None
     if kind == "bridge" and info_data is not None:
         br = attrs(info_data, 0, len(info_data))
         link["stp"] = bool(_u32(br.get(IFLA_BR_STP_STATE)))

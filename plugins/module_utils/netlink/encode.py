@@ -22,8 +22,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO, IFLA_IFALIAS, IFLA_AF_SPEC, IFLA_NET_NS_FD,
     INFO_KIND, INFO_DATA, INFO_SLAVE_KIND, INFO_SLAVE_DATA, VETH_INFO_PEER, IFLA_INET6_ADDR_GEN_MODE,
     IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING, IFLA_BR_NF_CALL_IPTABLES, IFLA_BR_NF_CALL_IP6TABLES, IFLA_BRPORT_MODE,
-    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT,
-    IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE)
+    VXLAN_ID, VXLAN_LINK, VXLAN_LOCAL, VXLAN_LEARNING, VXLAN_PROXY, VXLAN_PORT, IFLA_LINK, IFLA_MACVLAN_MODE,
+    MACVLAN_MODES, IFA_ADDRESS, IFA_LOCAL, RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_TABLE)
 
 
 def attr(kind, payload):
@@ -81,6 +81,16 @@ def veth_add(name, peer, netns_fd, mtu=None, mac=None, master=None):
     peer_msg = _ifinfo() + attr(IFLA_IFNAME, _name(peer)) + attr(IFLA_NET_NS_FD, _u32(netns_fd)) + _common(mtu, mac)
     body = _ifinfo() + attr(IFLA_IFNAME, _name(name)) + _common(mtu, None, master) + \
         _linkinfo("veth", attr(VETH_INFO_PEER, peer_msg))
+    return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
+
+
+def macvlan_add(name, link, mode, netns_fd=None, mtu=None, mac=None):
+    """ip link add link PARENT name NAME [netns NS] [mtu M] [address MAC] type macvlan mode MODE: made directly in
+    the namespace (its name is checked there); the parent index is the sending socket's namespace's. Down."""
+    body = _ifinfo() + attr(IFLA_IFNAME, _name(name)) + attr(IFLA_LINK, _u32(link)) + _common(mtu, mac)
+    if netns_fd is not None:
+        body += attr(IFLA_NET_NS_FD, _u32(netns_fd))
+    body += _linkinfo("macvlan", attr(IFLA_MACVLAN_MODE, _u32(MACVLAN_MODES[mode])))
     return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
 
 

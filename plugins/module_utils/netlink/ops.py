@@ -92,6 +92,33 @@ def veth_add(ctx, name, netns, peer, mtu, mac, master):
     return Action(("veth", name), "link_del", "ip link del %s" % name, ns=None, name=name)
 
 
+@op("macvlan_add")
+def macvlan_add(ctx, key, name, netns, parent, mode, mtu, mac, addrgenmode=None):
+    """A macvlan device on the host's parent, made inside netns (None: the host's own namespace, a shim), down.
+    addrgenmode 'none' is set while it is down: it has carrier (its parent's) from the start, so the request that
+    brings it up would configure IPv6 before applying a mode given with it."""
+    nl = sockets.of(ctx)
+    nl.drop(netns, name)
+    parent_index = nl.index(None, parent)
+    fd = os.open(namespaces.path(netns), os.O_RDONLY | os.O_CLOEXEC) if netns else None
+    try:
+        nl.send(None, encode.macvlan_add(name, parent_index, mode, fd, mtu=mtu, mac=mac))
+    finally:
+        if fd is not None:
+            os.close(fd)
+    nl.changed(netns)
+    undo = Action(("macvlan", key), "link_del", "ip %slink del %s" % ("-n %s " % netns if netns else "", name),
+                  ns=netns, name=name)
+    if addrgenmode:
+        try:
+            _link_set(nl, netns, name, addrgenmode=addrgenmode)
+        except OSError:
+            nl.send(netns, encode.link_del(nl.index(netns, name)))  # made, but not as planned: not left behind
+            nl.drop(netns, name)
+            raise
+    return undo
+
+
 @op("bridge_add")
 def bridge_add(ctx, name, stp, mark, mac=None, netfilter=False):
     nl = sockets.of(ctx)

@@ -38,7 +38,7 @@ def _normalize(raw, field, default_state):
         return item
     subnet = ipaddress.ip_network(item["subnet"])
     lease = inputs.network(raw.get("lease") or "", field + ".lease") if raw.get("lease") else None
-    if lease is None or not ipaddress.ip_network(lease).subnet_of(subnet):
+    if lease is None or not _inside(lease, subnet):
         raise InputError("%s.lease: this host's lease, a network inside %s, is required" % (field, item["subnet"]))
     peers, seen = [], {}
     for i, peer in enumerate(raw.get("peers") or []):
@@ -47,7 +47,7 @@ def _normalize(raw, field, default_state):
             raise InputError("%s: needs 'address' (the peer's underlay IPv4 address) and 'lease'" % at)
         address = inputs.ip(peer["address"], at + ".address", 4)
         peer_lease = inputs.network(peer["lease"], at + ".lease")
-        if not ipaddress.ip_network(peer_lease).subnet_of(subnet):
+        if not _inside(peer_lease, subnet):
             raise InputError("%s.lease: %s is not inside the overlay's subnet %s" % (at, peer_lease, item["subnet"]))
         for key in (address, peer_lease):
             if key in seen:
@@ -56,6 +56,12 @@ def _normalize(raw, field, default_state):
         peers.append({"address": address, "lease": peer_lease})
     item.update(lease=lease, peers=peers)
     return item
+
+
+def _inside(network, subnet):
+    """Whether a network (any family) is inside the IPv4 subnet."""
+    net = ipaddress.ip_network(network)
+    return net.version == subnet.version and net.subnet_of(subnet)
 
 
 class HostGw(Resource):

@@ -46,6 +46,16 @@ def _normalize(raw, field, default_state, defaults):
             "container": inputs.label(get("container") or netns)}
     for key in ("addresses", "host_addresses"):
         item[key] = inputs.addresses(raw.get(key), "%s.%s" % (field, key))
+    item["routes"], item["peer_ll6"] = l3_routes(raw, field, item["addresses"], get("ipv6_link_local"))
+    item["hairpin"] = bool(get("hairpin"))
+    if item["hairpin"] and not item["bridge"]:
+        raise InputError("%s.hairpin: only a bridge port has a hairpin mode; set 'bridge' or drop 'hairpin'" % field)
+    return item
+
+
+def l3_routes(raw, field, addresses, ll6):
+    """(routes {dest: via}, whether the device keeps an IPv6 link-local address) of an item's gateway, gateway6,
+    routes and ipv6_link_local (default: only when it has IPv6 addresses or routes)."""
     routes = {}
     for key, dst, version in (("gateway", "0.0.0.0/0", 4), ("gateway6", "::/0", 6)):
         if raw.get(key):
@@ -61,13 +71,8 @@ def _normalize(raw, field, default_state, defaults):
         if dst in routes:
             raise InputError("%s: a route to %s is given twice (a gateway is a route to default)" % (where, dst))
         routes[dst] = via
-    item["routes"] = dict(sorted(routes.items()))
-    item["hairpin"] = bool(get("hairpin"))
-    if item["hairpin"] and not item["bridge"]:
-        raise InputError("%s.hairpin: only a bridge port has a hairpin mode; set 'bridge' or drop 'hairpin'" % field)
-    ll6 = get("ipv6_link_local")
-    item["peer_ll6"] = bool(ll6) if ll6 is not None else any(":" in a for a in list(item["addresses"]) + list(routes))
-    return item
+    ll6 = bool(ll6) if ll6 is not None else any(":" in a for a in list(addresses) + list(routes))
+    return dict(sorted(routes.items())), ll6
 
 
 class Veth(Resource):
@@ -156,6 +161,10 @@ class Veth(Resource):
     def _mark(self, item):
         return marks.make("veth", net=item["network"], ctr=item["container"])
 
+    def _obj(self, item):
+        """The object key of an item's actions and diff (('veth', host end))."""
+        return (self.KIND, item[self.KEY])
+
     def _create(self, view, item):
         ns, peer, obj = item["netns"], item["peer"], ("veth", item["name"])
         if view.peers.get(ns) is None and not view.check:
@@ -227,7 +236,7 @@ class Veth(Resource):
         return out
 
     def _peer_link(self, view, item, peer):
-        ns, dev, obj, change = item["netns"], item["peer"], ("veth", item["name"]), []
+        ns, dev, obj, change = item["netns"], item["peer"], self._obj(item), []
         mark = self._mark(item)
         if peer is not None and item["mtu"] and peer["mtu"] != item["mtu"]:
             change.append(("mtu", item["mtu"], "mtu %d" % item["mtu"]))
@@ -242,8 +251,8 @@ class Veth(Resource):
 
     def _peer_l3(self, view, item, peer):
         """The peer's addresses and routes, both authoritative."""
-        ns, dev, obj = item["netns"], item["peer"], ("veth", item["name"])
-        out, pre = [], "ip -n %s " % ns
+        ns, dev, obj = item["netns"], item["peer"], self._obj(item)
+        out, pre = [], "ip -n %s " % ns if ns else "ip "
         have = view.peers[ns].addrs.get(peer["index"], set()) if peer is not None else set()
         out.extend(addr_actions(obj, ns, dev, have, item["addresses"], peer is not None))
         routes = self._routes(view, item, peer)

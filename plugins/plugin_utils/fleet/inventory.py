@@ -4,8 +4,9 @@
 """The inventory's networks and containers (../docs/roles.md), normalized and checked before anything is
 changed on any host: every message names the variable, the item and the fix.
 
-Drivers: bridge (Docker's bridge network), overlay (mode l3, flannel-like leases; or l2, one subnet), ptp (a
-container's own veth pair to the host, as seed 001 builds it: the host end holds the gateway). Container
+Drivers: bridge (Docker's bridge network), overlay (mode l3, flannel-like leases; or l2, one subnet), macvlan
+(containers on a host interface's Ethernet, one subnet across the fleet), ptp (a container's own veth pair to
+the host, as seed 001 builds it: the host end holds the gateway). Container
 modes: none, host, container:<name>, or one or more networks; pid adopts a running process's namespace.
 """
 
@@ -20,7 +21,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.files import etc_netns
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 
-DRIVERS = ("bridge", "overlay", "ptp")
+DRIVERS = ("bridge", "overlay", "macvlan", "ptp")
 MODES = ("l3", "l2", "host-gw")
 VXLAN_KEYS = ("vni", "port", "device", "firewall")
 # a container's keys of its one network (beside 'network:'), or of each entry of 'networks:'
@@ -33,8 +34,14 @@ def leased(net):
 
 
 def spanning(net):
-    """Whether a network is one subnet across the fleet (an l2 overlay): its addresses are unique fleet-wide."""
-    return net["driver"] == "overlay" and net["mode"] == "l2"
+    """Whether a network is one subnet across the fleet (an l2 overlay, a macvlan network's Ethernet): its
+    addresses are unique fleet-wide."""
+    return net["driver"] == "macvlan" or net["driver"] == "overlay" and net["mode"] == "l2"
+
+
+def multi_host(net):
+    """Whether a network's containers on different hosts reach each other (their names resolve fleet-wide)."""
+    return net["driver"] in ("overlay", "macvlan")
 
 
 SPECIAL = ("none", "host")
@@ -100,12 +107,12 @@ def _driver_opts(raw, where):
     opts = raw.get("driver_opts")
     if not opts:
         return raw
-    out = dict(raw)
+    out, known = dict(raw), schema.DRIVER_OPTS[raw.get("driver") or "bridge"]
     for key in sorted(opts):
         at = "%s.driver_opts['%s']" % (where, key)
-        if key not in schema.DRIVER_OPTS:
-            raise InputError("%s: not an option cnet.linux reads (it reads %s)" % (at, ", ".join(sorted(schema.DRIVER_OPTS))))
-        ours, kind = schema.DRIVER_OPTS[key]
+        if key not in known:
+            raise InputError("%s: not an option cnet.linux reads (it reads %s)" % (at, ", ".join(sorted(known))))
+        ours, kind = known[key]
         value = opts[key]
         if kind == "bool":
             text = str(value).lower() if isinstance(value, (bool, str)) else None
@@ -177,10 +184,28 @@ def _aux(raw, net, where):
     return out
 
 
+def _macvlan(raw, net, where):
+    """A macvlan network's parent (a host interface), mode, and host_access: a shim device on each host, so the
+    host reaches its own containers (its parent's packets never reach them)."""
+    if not raw.get("parent"):
+        raise InputError("%s.parent is required: the host interface on the network the containers join (e.g. eth0; "
+                         "the same name on every host)" % where)
+    net["parent"] = inputs.ifname(raw["parent"], where + ".parent")
+    net["macvlan_mode"] = raw.get("macvlan_mode") or "bridge"
+    if net["macvlan_mode"] not in schema.MACVLAN_MODES:
+        raise InputError("%s.macvlan_mode: '%s' is not one of %s" % (where, net["macvlan_mode"],
+                                                                     ", ".join(schema.MACVLAN_MODES)))
+    net["host_access"] = inputs.boolean(raw, "host_access", where, False)
+    if net["host_access"] and net["macvlan_mode"] != "bridge":
+        raise InputError("%s.host_access: the host's shim reaches the containers as their sibling on the parent, which "
+                         "only macvlan_mode bridge allows; use bridge or drop host_access" % where)
+    net["shim"] = inputs.derived("cm-", net["name"]) if net["host_access"] else None
+
+
 def network(raw, i, host=None):
     """One item of cnet_networks, normalized."""
     where = "%scnet_networks[%d]" % (host + ": " if host else "", i)
-    name = _name(raw, where, "and 'driver': bridge, overlay or ptp")
+    name = _name(raw, where, "and 'driver': bridge, overlay, macvlan or ptp")
     if name in SPECIAL or name.startswith(("container:", "service:")) or not inputs.label(name) == name:
         raise InputError("%s.name: '%s' is reserved or has whitespace; pick another network name" % (where, name))
     where = "%s (%s)" % (where, name)
@@ -218,6 +243,8 @@ def network(raw, i, host=None):
         net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge") \
             if driver == "bridge" else None
         net["gateway"] = inputs.ip(raw.get("gateway") or str(first), where + ".gateway", 4)
+    if driver == "macvlan":
+        _macvlan(raw, net, where)
     if net["gateway"] and not first <= ipaddress.ip_address(net["gateway"]) <= last:
         raise InputError("%s.gateway: %s is not a usable address of %s" % (where, net["gateway"], net["subnet"]))
     net["ip_range"], net["aux_addresses"] = _ip_range(raw, net, where), _aux(raw, net, where)
@@ -251,7 +278,7 @@ def networks(raw_list, host=None):
                         ipaddress.ip_network(net[key]).overlaps(ipaddress.ip_network(other[key])):
                     raise InputError("%s: the %ss of '%s' (%s) and '%s' (%s) overlap; give each network its own"
                                      % (top, key, other["name"], other[key], net["name"], net[key]))
-        for dev in (net.get("bridge"), net.get("device")):
+        for dev in (net.get("bridge"), net.get("device"), net.get("shim")):
             if dev and dev in devices:
                 raise InputError("%s: networks '%s' and '%s' both use the device name '%s'; set "
                                  "'bridge' (or 'device') on one of them" % (top, devices[dev], net["name"], dev))

@@ -70,19 +70,22 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
     for n in nets.values():  # host-gw: no encapsulation, the underlay's whole MTU
         full = overlay_mtu + VXLAN_OVERHEAD if n.get("mode") == "host-gw" else overlay_mtu
-        n["link_mtu"] = n["mtu"] or (full if n["driver"] == "overlay" else 1500)
+        n["link_mtu"] = n["mtu"] or (full if n["driver"] == "overlay" else None if n["driver"] == "macvlan" else 1500)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays
                   if fleet_inventory.leased(n))
     _check_on_link([n for n in overlays if n["mode"] == "host-gw"], hosts, underlay)
-    l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records)) for n in overlays if n["mode"] == "l2")
+    spans = [n for n in nets.values() if fleet_inventory.spanning(n)]
+    # the hosts' own addresses on a macvlan network's Ethernet are never handed out
+    hosts_at = dict((hosts[h]["underlay"], h) for h in fleet if hosts[h].get("underlay"))
+    l2 = dict((n["name"], _l2_addresses(n, fleet, conts, records, hosts_at=hosts_at)) for n in spans)
     # every host's addresses are allocated, not only the planned hosts': a mistake anywhere fails every plan
     local = dict((h, _local_addresses(nets, conts[h], h, leases, records[h])) for h in fleet)
-    l26 = dict((n["name"], _l2_addresses(n, fleet, conts, records, 6)) for n in overlays
-               if n["mode"] == "l2" and n.get("subnet6"))
+    l26 = dict((n["name"], _l2_addresses(n, fleet, conts, records, 6)) for n in spans if n.get("subnet6"))
     local6 = dict((h, _local_addresses(nets, conts[h], h, leases, records[h], 6)) for h in fleet)
     six = {"local": local6, "l2": l26}
     macs = _macs(nets, fleet, conts, (local, l2))
-    l2_by_host = dict((name, _by_host(addresses, macs, name, l26.get(name))) for name, addresses in l2.items())
+    l2_by_host = dict((name, _by_host(addresses, macs, name, l26.get(name))) for name, addresses in l2.items()
+                      if nets[name]["driver"] == "overlay")
     known = _name_entries(nets, fleet, conts, (local, l2), (local6, l26))  # every host's, for the overlays
     out = {}
     for me in planned:
@@ -131,7 +134,7 @@ def _hosts_tables(nets, fleet, me, known, namespaces):
         for name in item.get("hosts_include") or []:
             if name not in out:
                 by_host = known.get(name) or {}
-                hosts = [me] + [h for h in fleet if h != me] if nets[name]["driver"] == "overlay" else [me]
+                hosts = [me] + [h for h in fleet if h != me] if fleet_inventory.multi_host(nets[name]) else [me]
                 out[name] = [entry for h in hosts for entry in by_host.get(h, [])]
     return out
 
@@ -223,10 +226,16 @@ def _pool(net, family, what):
     return fleet_alloc.Pool(net["subnet"], net["gateway"], what, net.get("ip_range"), net.get("aux_addresses"))
 
 
-def _l2_addresses(net, fleet, conts, records, family=4):
-    """{'host/container': ip} of an l2 overlay across the fleet: one subnet (of that family), unique everywhere."""
+def _l2_addresses(net, fleet, conts, records, family=4, hosts_at=None):
+    """{'host/container': ip} of an l2 overlay or macvlan network across the fleet: one subnet (of that family),
+    unique everywhere. A macvlan network with host_access has each host's shim address too, as 'host/' (no
+    container has an empty name); hosts_at {address: host}: addresses that are hosts' own (never handed out)."""
     pin, table = ("ipv6", "l26") if family == 6 else ("ipv4", "l2")
     pool = _pool(net, family, "network %s" % net["name"])
+    if net["driver"] == "macvlan" and family == 4:
+        for addr, h in sorted((hosts_at or {}).items()):
+            if inputs.contains(net["subnet"], addr):
+                pool.taken[ipaddress.ip_address(addr)] = "host %s's own address" % h
     wanted, out = [], {}
     for h in fleet:
         for c in conts[h]:
@@ -238,6 +247,8 @@ def _l2_addresses(net, fleet, conts, records, family=4):
                         out[key] = a[pin]
                     else:
                         wanted.append(key)
+    if net.get("shim") and family == 4:  # a shim on each host with containers there
+        wanted += sorted(set(key.split("/", 1)[0] + "/" for key in wanted + list(out)))
     recorded = fleet_alloc.merged(records, table, net["name"], fleet)
     for key in wanted:
         scope = "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"])
@@ -289,6 +300,7 @@ def _local_addresses(nets, conts, me, leases, record, family=4):
 def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six):
     l2, l2_by_host = l2_view
     bridges, pairs, nat, overlays, health, host_gw = [], dict((n, []) for n in nets), [], [], [], []
+    macvlan = []
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
     routed = [n["subnet"] for n in nets.values() if fleet_inventory.leased(n)]
     # bridges with rules carry their own bridged frames to them (nf_call_iptables), whatever the host-wide sysctl
@@ -349,6 +361,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         if c["mode"] != "host":  # a host-mode container reads the host's own files
             item.update(hosts=[], hosts_include=[], dns=c["dns"])
         route4, route6 = _default_route(c), _default_route6(c, nets)
+        own = []  # the container's pair or macvlan device on each of its networks
         for j, a in enumerate(c["attach"]):
             net = nets[a["network"]]
             pair, ip = _pair(net, c, (j, route4), (local, l2, leases), me, names[c["name"]][net["name"]], a["mac"])
@@ -360,7 +373,8 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             item["hosts"] += [{"address": addr, "names": [c["name"]] + a["aliases"]} for addr in [ip, ip6] if addr]
             if net["name"] != DEFAULT_NETWORK:
                 item["hosts_include"].append(net["name"])
-            pairs[net["name"]].append(pair)
+            own.append(pair)
+            (macvlan if net["driver"] == "macvlan" else pairs[net["name"]]).append(pair)
             if j == 0 and c["publish"]:
                 nat_by_bridge[net["bridge"]]["publish"] += _published(ip, ip6, c["publish"], net)
             if net["driver"] == "overlay" and net["name"] not in probed:
@@ -368,7 +382,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 health += [{"netns": c["name"], "host": h, "address": addr, "network": net["name"]}
                            for h, addr in _peer_targets(net, fleet, me, leases, l2_by_host)]
         if c["extra_hosts"]:
-            item["hosts"] += _extra_hosts(c, me, [pairs[a["network"]][-1] for a in c["attach"]])
+            item["hosts"] += _extra_hosts(c, me, own)
     by_name = dict((item["name"], item) for item in namespaces)
     for item in namespaces:
         if item.get("container"):  # shares its target's namespace, and its name files
@@ -390,7 +404,23 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                                 for n, p in pairs.items()]}
     plan["overlay"] = {"overlays": overlays}
     plan["host_gw"] = {"overlays": host_gw}
+    plan["macvlan"] = {"endpoints": macvlan + _shims(nets, me, macvlan, l2),
+                       "purge_networks": [n["name"] for n in nets.values() if n["driver"] == "macvlan"]}
     return _with_removals(plan, nets, old_record)
+
+
+def _shims(nets, me, endpoints, l2):
+    """The host's shim on each macvlan network with host_access where it has containers: a macvlan device in the
+    host's namespace with its own address and a /32 route to each local container (the host cannot reach them
+    through the parent)."""
+    out = []
+    for net in nets.values():
+        shim_ip = (l2.get(net["name"]) or {}).get("%s/" % me) if net.get("shim") else None
+        if shim_ip:
+            local = [e["addresses"][0].split("/")[0] for e in endpoints if e["network"] == net["name"]]
+            out.append({"name": net["shim"], "network": net["name"], "parent": net["parent"], "mode": "bridge",
+                        "addresses": ["%s/32" % shim_ip], "routes": [{"dest": "%s/32" % ip} for ip in local]})
+    return out
 
 
 def _net_records(nets):
@@ -410,6 +440,8 @@ def _with_removals(plan, nets, old_record):
         current.update(d for d in (n.get("bridge"), n.get("device")) if d)
     gone = dict((name, net) for name, net in sorted(old.items()) if name not in nets)
     for name, net in gone.items():
+        if net.get("driver") == "macvlan":  # its devices, and the host's shim
+            plan.setdefault("macvlan", {"endpoints": [], "purge_networks": []})["purge_networks"].append(name)
         role = plan["bridge"]
         role["veths"].append({"network": name, "bridge": None, "pairs": [], "purge": True})
         bridge = net.get("bridge")
@@ -467,8 +499,13 @@ def _pair(net, c, position, allocated, me, ifname, mac):
         ip, prefix, gateway = local[name][c["name"]], net["host_prefix"], lease_gateway(leases[name][me])
     else:
         ip, prefix, gateway = local[name][c["name"]], ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"]
+    if net["driver"] == "macvlan":  # on the outside network: its router is the gateway
+        gateway = net["gateway"]
     pair = {"netns": c["name"], "peer": ifname, "container": c["name"], "mac": mac or endpoint_mac(ip),
             "addresses": ["%s/%d" % (ip, prefix)], "mtu": net["link_mtu"], "network": name, "bridge": net.get("bridge")}
+    if net["driver"] == "macvlan":  # a macvlan device is named in its namespace; it has a parent, no bridge
+        del pair["peer"], pair["bridge"]
+        pair.update(name=ifname, parent=net["parent"], mode=net["macvlan_mode"])
     if net["driver"] == "ptp":
         pair["host_addresses"] = ["%s/%d" % (net["gateway"], prefix)]
     if j == route4 and gateway:
@@ -483,7 +520,7 @@ def _pair(net, c, position, allocated, me, ifname, mac):
 def _default_route6(c, nets):
     """The attachment that holds the IPv6 default route: the highest gw_priority among the networks with an IPv6
     gateway (bridge networks with IPv6), the first of equals; None when there is none."""
-    able = [j for j, a in enumerate(c["attach"]) if nets[a["network"]]["driver"] == "bridge"
+    able = [j for j, a in enumerate(c["attach"]) if nets[a["network"]]["driver"] in ("bridge", "macvlan")
             and nets[a["network"]].get("subnet6")]
     return max(able, key=lambda j: (c["attach"][j]["gw_priority"], -j)) if able else None
 

@@ -20,20 +20,25 @@ NETWORK = {
                                  "host_binding_ipv4", "driver_opts"),
     "overlay": _COMMON + _IPV6 + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall", "ip_range",
                                   "aux_addresses"),
+    "macvlan": _COMMON + _IPV6 + ("parent", "macvlan_mode", "host_access", "ip_range", "aux_addresses", "driver_opts"),
     "ptp": _COMMON,
 }
 CONTAINER = ("name", "network", "networks", "ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface",
              "aliases", "publish", "pid", "dns", "dns_search", "dns_opt", "extra_hosts")
 ATTACHMENT = ("name", "ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases",
               "gw_priority")
-# a bridge network's driver_opts (Docker's names) -> (our key, kind of value)
+# a network's driver_opts (Docker's names), by driver -> (our key, kind of value)
 DRIVER_OPTS = {
-    "com.docker.network.bridge.name": ("bridge", "name"),
-    "com.docker.network.bridge.enable_icc": ("icc", "bool"),
-    "com.docker.network.bridge.enable_ip_masquerade": ("masquerade", "bool"),
-    "com.docker.network.bridge.host_binding_ipv4": ("host_binding_ipv4", "str"),
-    "com.docker.network.driver.mtu": ("mtu", "int"),
+    "bridge": {
+        "com.docker.network.bridge.name": ("bridge", "name"),
+        "com.docker.network.bridge.enable_icc": ("icc", "bool"),
+        "com.docker.network.bridge.enable_ip_masquerade": ("masquerade", "bool"),
+        "com.docker.network.bridge.host_binding_ipv4": ("host_binding_ipv4", "str"),
+        "com.docker.network.driver.mtu": ("mtu", "int"),
+    },
+    "macvlan": {"parent": ("parent", "name"), "macvlan_mode": ("macvlan_mode", "str")},
 }
+MACVLAN_MODES = ("bridge", "private", "vepa", "passthru")
 # The inventory's own variables (a near miss such as 'cnet_container' is an error, other cnet_* names are not)
 VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_underlay_address", "cnet_underlay_mtu")
 
@@ -42,7 +47,7 @@ SYNONYMS = {"ip": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "pub
             "net": "network", "network_mode": "network", "com.docker.network.driver.mtu": "mtu", "vxlan_id": "vni",
             "dstport": "port", "ifname": "interface"}
 NOT_YET = ("link_local_ips", "labels",
-           "attachable", "encrypted", "parent", "hostname", "expose")
+           "attachable", "encrypted", "hostname", "expose")
 
 # Expected types: (python types, words); a whole number may also come as a string of digits (templating)
 TYPES = {
@@ -65,6 +70,8 @@ TYPES = {
     "dns_search": ((list, str), "a list of search domains"), "dns_opt": ((list,), "a list like ['ndots:2']"),
     "extra_hosts": ((list, dict), "a list like ['printer:192.0.2.9'] or a mapping of name to address"),
     "icc": ((bool,), "true or false"), "internal": ((bool,), "true or false"),
+    "parent": ((str,), "a host interface name (a string)"), "macvlan_mode": ((str,), "bridge, private, vepa or passthru"),
+    "host_access": ((bool,), "true or false"),
     "masquerade": ((bool,), "true or false"), "firewall": ((bool,), "true or false"),
 }
 

@@ -92,6 +92,13 @@ def requests():
                         linkinfo("vxlan", [("IFLA_VXLAN_ID", 4096), ("IFLA_VXLAN_LINK", 2),
                                            ("IFLA_VXLAN_LOCAL", "192.0.2.11"), ("IFLA_VXLAN_LEARNING", 0),
                                            ("IFLA_VXLAN_PROXY", 1), ("IFLA_VXLAN_PORT", 4789)])])),
+        ("macvlan_add", encode.macvlan_add("eth1", 2, "bridge", 7)[2],
+         body(ifi, {}, [("IFLA_IFNAME", "eth1"), ("IFLA_LINK", 2), ("IFLA_NET_NS_FD", 7),
+                        linkinfo("macvlan", [("IFLA_MACVLAN_MODE", 4)])])),
+        ("macvlan_add shim mtu mac private", encode.macvlan_add("cm-lan", 2, "private", mtu=1400,
+                                                                 mac="02:42:c0:00:02:7f")[2],
+         body(ifi, {}, [("IFLA_IFNAME", "cm-lan"), ("IFLA_LINK", 2), ("IFLA_MTU", 1400),
+                        ("IFLA_ADDRESS", "02:42:c0:00:02:7f"), linkinfo("macvlan", [("IFLA_MACVLAN_MODE", 1)])])),
         ("link_set up by index", encode.link_set(index=9, state="up")[2], body(ifi, dict(up, index=9))),
         ("link_set down by name", encode.link_set(name="lo", state="down")[2],
          body(ifi, {"change": const.IFF_UP}, [("IFLA_IFNAME", "lo")])),
@@ -166,6 +173,9 @@ def dumps():
         ("IFLA_IFNAME", "vx4096"), linkinfo("vxlan", [
             ("IFLA_VXLAN_ID", 4096), ("IFLA_VXLAN_LINK", 2), ("IFLA_VXLAN_LOCAL", "192.0.2.11"),
             ("IFLA_VXLAN_LEARNING", 0), ("IFLA_VXLAN_PROXY", 1), ("IFLA_VXLAN_PORT", 4789)])])
+    macvlan = message(ifinfmsg, const.RTM_NEWLINK, {"index": 3}, [
+        ("IFLA_IFNAME", "eth1"), ("IFLA_LINK", 2), ("IFLA_LINK_NETNSID", 0),
+        linkinfo("macvlan", [("IFLA_MACVLAN_MODE", 4)])])
     refused, flags = error_reply(101, "Nexthop has invalid gateway")
     return [
         ("error reason (extack)", decode.extack(refused, 0, len(refused), flags), "Nexthop has invalid gateway"),
@@ -179,6 +189,8 @@ def dumps():
         ("link vxlan", parsed(decode.parse_link, vxlan), dict(
             link, name="vx4096", kind="vxlan",
             vxlan={"vni": 4096, "dev": 2, "local": "192.0.2.11", "port": 4789, "learning": False, "proxy": True})),
+        ("link macvlan", parsed(decode.parse_link, macvlan), dict(
+            link, index=3, name="eth1", kind="macvlan", peer_index=2, peer_netnsid=0, macvlan_mode="bridge")),
         ("addr v4", parsed(decode.parse_addr, message(ifaddrmsg, const.RTM_NEWADDR, {
             "family": socket.AF_INET, "prefixlen": 24, "index": 3},
             [("IFA_ADDRESS", "192.0.2.255"), ("IFA_LOCAL", "192.0.2.11")])), (3, "192.0.2.11/24")),

@@ -504,3 +504,59 @@ def test_host_binding_ipv4_leaves_a_dual_stack_containers_ipv6_ports_on_every_ip
     mappings = NatNetworks.normalize(nat, "n", "present")
     assert [(m["host_ip"], m["host_port"]) for m in mappings["mappings"]] == [("192.0.2.11", 8080)]
     assert [(m["host_ip"], m["address"]) for m in mappings["mappings6"]] == [(None, "fd00:20::2")]
+
+
+LAN = {"name": "lan", "driver": "macvlan", "parent": "eth0", "subnet": "192.0.2.0/24", "gateway": "192.0.2.1",
+       "ip_range": "192.0.2.0/28", "host_access": True}
+
+
+def test_macvlan_networks_give_fleet_wide_addresses_on_the_parent_and_a_shim_per_host():
+    hosts = fleet(2, containers={"h1": [{"name": "a", "network": "lan"}, {"name": "c", "network": "lan"}],
+                                 "h2": [{"name": "b", "networks": [{"name": "lan", "aliases": ["db"]}]}]})
+    hosts["h1"]["underlay"] = "192.0.2.2"  # a host's own address in the subnet is never handed out
+    plans = fleet_plan.build_all([LAN], hosts, ["h1", "h2"])
+    l2 = plans["h1"]["record"]["l2"]["lan"]
+    assert l2 == {"h1/a": "192.0.2.3", "h1/c": "192.0.2.4", "h2/b": "192.0.2.5", "h1/": "192.0.2.6", "h2/": "192.0.2.7"}
+    assert plans["h1"]["macvlan"] == {"purge_networks": ["lan"], "endpoints": [
+        {"netns": "a", "name": "eth0", "container": "a", "network": "lan", "parent": "eth0", "mode": "bridge",
+         "mac": "02:42:c0:00:02:03", "addresses": ["192.0.2.3/24"], "mtu": None, "gateway": "192.0.2.1"},
+        {"netns": "c", "name": "eth0", "container": "c", "network": "lan", "parent": "eth0", "mode": "bridge",
+         "mac": "02:42:c0:00:02:04", "addresses": ["192.0.2.4/24"], "mtu": None, "gateway": "192.0.2.1"},
+        {"name": "cm-lan", "network": "lan", "parent": "eth0", "mode": "bridge", "addresses": ["192.0.2.6/32"],
+         "routes": [{"dest": "192.0.2.3/32"}, {"dest": "192.0.2.4/32"}]}]}
+    assert plans["h1"]["bridge"]["bridges"] == [] and plans["h1"]["overlay"]["overlays"] == []
+    # one Ethernet across the fleet: the other host's containers resolve too
+    assert plans["h1"]["hosts_tables"]["lan"][-1] == {"address": "192.0.2.5", "names": ["b", "db"]}
+    # stable: recorded addresses stay when a container goes; gone from the inventory, its devices and shims go
+    for h in hosts:
+        hosts[h]["recorded"] = plans[h]["record"]
+    hosts["h1"]["containers"] = [{"name": "c", "network": "lan"}]
+    again = fleet_plan.build_all([LAN], hosts, ["h1"])["h1"]
+    assert again["record"]["l2"]["lan"]["h1/c"] == "192.0.2.4" and again["record"]["l2"]["lan"]["h1/"] == "192.0.2.6"
+    gone = fleet_plan.build([], dict((h, dict(v, containers=[])) for h, v in hosts.items()), "h1")
+    assert gone["macvlan"] == {"endpoints": [], "purge_networks": ["lan"]}
+    down = fleet_plan.build([LAN], hosts, "h1", teardown=True)
+    assert down["macvlan"]["purge_networks"] == ["lan"]
+
+
+@pytest.mark.parametrize("network, words", [
+    ({"parent": None}, "(lan).parent is required: the host interface on the network the containers join"),
+    ({"macvlan_mode": "bridged"}, "(lan).macvlan_mode: 'bridged' is not one of bridge, private, vepa, passthru"),
+    ({"macvlan_mode": "private"}, "(lan).host_access: the host's shim reaches the containers as their sibling"),
+    ({"vni": 7}, "(lan).vni: 'vni' applies to overlay networks, not to this macvlan network"),
+    ({"driver_opts": {"parent": "eth1"}}, "driver_opts['parent']: 'eth1' disagrees with 'parent: eth0'"),
+    ({"driver_opts": {"com.docker.network.bridge.name": "x"}}, "not an option cnet.linux reads (it reads macvlan_mode, "
+                                                               "parent)"),
+])
+def test_macvlan_keys_are_checked(network, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([dict(LAN, **network)], fleet(1), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_docker_driver_opts_name_a_macvlan_networks_parent_and_mode():
+    net = dict(LAN, driver_opts={"parent": "eth0", "macvlan_mode": "vepa"}, host_access=False)
+    del net["parent"]
+    hosts = fleet(1, containers={"h1": [{"name": "a", "network": "lan"}]})
+    endpoint = fleet_plan.build([net], hosts, "h1")["macvlan"]["endpoints"][0]
+    assert (endpoint["parent"], endpoint["mode"]) == ("eth0", "vepa")
