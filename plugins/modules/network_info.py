@@ -12,7 +12,7 @@ module: network_info
 short_description: What cnet.linux made on this host, as the kernel shows it
 version_added: 0.1.0
 description:
-  - Reads the bridges, VXLAN devices and veth pairs that carry the collection's mark, with their addresses,
+  - Reads the bridges, VXLAN devices, veth pairs and macvlan devices that carry the collection's mark, with their addresses,
     MTUs and MACs, from one netlink dump of the host's network namespace and one of each named namespace.
     Changes nothing.
   - With O(state_dir) it also returns the host role's records kept there (C(records)). The C(cnet.linux.host)
@@ -117,8 +117,15 @@ pairs:
   returned: unless O(interfaces=without_record) and the host has its record
   type: list
   elements: dict
-  sample: [{"network": "bridge", "container": "web", "netns": "web", "peer": "eth0",
+  sample: [{"network": "bridge", "container": "web", "netns": "web", "peer": "eth0", "host_end": "cvweb-eth0",
             "addresses": ["172.17.0.2/16"], "mac": "02:42:ac:11:00:02", "mtu": 1500}]
+macvlans:
+  description: The collection's macvlan devices - in the containers' namespaces, and the host's shims (C(netns) null).
+  returned: unless O(interfaces=without_record) and the host has its record
+  type: list
+  elements: dict
+  sample: [{"network": "lan", "container": "web", "netns": "web", "name": "eth0", "parent": "eth0", "mode": "bridge",
+            "addresses": ["192.0.2.130/24"], "mac": "02:42:c0:00:02:82", "mtu": 1500}]
 '''
 
 from ansible_collections.cnet.linux.plugins.module_utils.ansible_glue import report

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the collection made on this host, as the kernel shows it: the marked bridges, VXLAN devices and veth
-pairs with their addresses. Read only - one dump of the host's namespace and one of each named namespace - for
+"""What the collection made on this host, as the kernel shows it: the marked bridges, VXLAN devices, veth
+pairs and macvlan devices with their addresses. Read only - one dump of the host's namespace and one of each named namespace - for
 the fleet plan to rebuild a lost record from (a running container keeps its address and interface name) and
 for reports."""
 
@@ -21,12 +21,15 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespac
 
 def observe(ctx):
     """{bridges: [{name, network, addresses, mtu}], vxlans: [{name, network, vni, mtu}], pairs: [{network,
-    container, netns, peer, addresses, mac, mtu}]}, each list sorted."""
+    container, netns, peer, host_end, addresses, mac, mtu}], macvlans: [{network, container, netns (None: a
+    host's shim), name, parent, mode, addresses, mac, mtu}]}, each list sorted."""
     nl = sockets.of(ctx)
     host = nl.view(None)
-    out = {"bridges": [], "vxlans": [], "pairs": []}
+    out = {"bridges": [], "vxlans": [], "pairs": [], "macvlans": []}
     for link in host.links.values():
         mark = marks.parse(link["alias"])
+        if mark is not None and mark[0] == "macvlan":
+            out["macvlans"].append(_macvlan(host, None, link, mark, host))
         if mark is None or mark[0] not in ("bridge", "vxlan"):
             continue
         item = {"name": link["name"], "network": mark[1].get("net"), "mtu": link["mtu"],
@@ -43,15 +46,25 @@ def observe(ctx):
         view = nl.view(ns)
         for link in view.links.values():
             mark = marks.parse(link["alias"])
+            if mark is not None and mark[0] == "macvlan":
+                out["macvlans"].append(_macvlan(view, ns, link, mark, host))
             if mark is None or mark[0] != "veth":
                 continue
             out["pairs"].append({"network": mark[1].get("net"), "container": mark[1].get("ctr"), "netns": ns,
                                  "peer": link["name"], "mac": link["mac"], "mtu": link["mtu"],
+                                 "host_end": host.name_of(link["peer_index"]) if link["peer_index"] else None,
                                  "addresses": sorted(view.addrs.get(link["index"], ()))})
     for key in out:
         out[key].sort(key=lambda item: (item.get("network") or "", item.get("container") or "", item["name"]
                                         if "name" in item else item["peer"]))
     return out
+
+
+def _macvlan(view, ns, link, mark, host):
+    return {"network": mark[1].get("net"), "container": mark[1].get("ctr"), "netns": ns, "name": link["name"],
+            "parent": host.name_of(link["peer_index"]) if link["peer_index"] else None,
+            "mode": link.get("macvlan_mode"), "mac": link["mac"], "mtu": link["mtu"],
+            "addresses": sorted(view.addrs.get(link["index"], ()))}
 
 
 RECORDS = ("fleet", "host")  # <state_dir>/fleet.json (the host role's record), host.json (host_settings')

@@ -2,7 +2,7 @@
 # Copyright: cnet.linux contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A host's record rebuilt from what its kernel shows (cnet.linux.network_info) when the record file is lost:
-the addresses (IPv4 and IPv6) and interface names of the collection's own pairs, the l3 leases on its overlay bridges, the
+the addresses (IPv4 and IPv6) and interface names of the collection's own pairs and macvlan devices, the l3 leases on its overlay bridges, the
 networks its marked devices belong to. The allocator keeps them as it keeps recorded ones, so a lost file
 renumbers nothing. The record is marked 'observed': for what the kernel does not show (a lease of an overlay
 this host has no bridge for yet) the other hosts' copies still count (alloc.merged)."""
@@ -51,4 +51,13 @@ def record(owned, host, nets):
                 out[l2].setdefault(name, {})["%s/%s" % (host, ctr)] = str(ip.ip)
             else:
                 out[local].setdefault(name, {})[ctr] = str(ip.ip)
+    for device in owned.get("macvlans") or ():  # one Ethernet across the fleet: its addresses are l2's
+        name, ctr = device.get("network"), device.get("container")
+        out["networks"].setdefault(name, {"driver": "macvlan", "bridge": None, "device": None, "vni": None})
+        if ctr:
+            out["interfaces"].setdefault(ctr, {})[name] = device["name"]
+        for version, table in ((4, "l2"), (6, "l26")):
+            ip = _ipv4(device.get("addresses"), version)
+            if ip is not None and (ctr or version == 4):
+                out[table].setdefault(name, {})["%s/%s" % (host, ctr or "")] = str(ip.ip)
     return out

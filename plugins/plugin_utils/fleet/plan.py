@@ -301,6 +301,8 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
     l2, l2_by_host = l2_view
     bridges, pairs, nat, overlays, health, host_gw = [], dict((n, []) for n in nets), [], [], [], []
     macvlan = []
+    summary = {"networks": _shown_networks(nets, fleet, me, (leases, l2_view[1]), underlay), "containers": {},
+               "underlay": underlay.get(me)}
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
     routed = [n["subnet"] for n in nets.values() if fleet_inventory.leased(n)]
     # bridges with rules carry their own bridged frames to them (nf_call_iptables), whatever the host-wide sysctl
@@ -358,6 +360,9 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         elif c["mode"] == "container":
             item["container"] = c["target"]
         namespaces.append(item)
+        shown = {"mode": c["mode"], "target": c["target"], "networks": {},
+                 "publish": [dict(e, allow=e["allow"]) for e in c["publish"]]}
+        summary["containers"][c["name"]] = shown
         if c["mode"] != "host":  # a host-mode container reads the host's own files
             item.update(hosts=[], hosts_include=[], dns=c["dns"])
         route4, route6 = _default_route(c), _default_route6(c, nets)
@@ -374,6 +379,8 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             if net["name"] != DEFAULT_NETWORK:
                 item["hosts_include"].append(net["name"])
             own.append(pair)
+            shown["networks"][net["name"]] = {"interface": pair.get("peer") or pair.get("name"), "ipv4": ip, "ipv6": ip6,
+                                              "mac": pair["mac"], "aliases": a["aliases"]}
             (macvlan if net["driver"] == "macvlan" else pairs[net["name"]]).append(pair)
             if j == 0 and c["publish"]:
                 nat_by_bridge[net["bridge"]]["publish"] += _published(ip, ip6, c["publish"], net)
@@ -394,7 +401,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
         record["underlay_mtu"] = {"underlay": underlay_mtu}
     if any(six["local"].values()) or six["l2"]:  # only then: a record of an IPv4-only fleet is as before
         record.update(addresses6=six["local"], l26=six["l2"])
-    plan = {"namespaces": namespaces, "health": health, "record": record,
+    plan = {"namespaces": namespaces, "health": health, "record": record, "summary": summary,
             "ipv6": any(n.get("subnet6") for n in nets.values())}  # the host forwards IPv6
     # The host's side of every network, overlays' bridges included, in one part: one bridge call and one NAT
     # call per host, so the shared chains and their jumps are planned once (a check run plans what the real
@@ -407,6 +414,27 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
     plan["macvlan"] = {"endpoints": macvlan + _shims(nets, me, macvlan, l2),
                        "purge_networks": [n["name"] for n in nets.values() if n["driver"] == "macvlan"]}
     return _with_removals(plan, nets, old_record)
+
+
+def _shown_networks(nets, fleet, me, allocated, underlay):
+    """{network: what inspect.yml shows of it on this host}: the driver's settings, this host's lease, the peer
+    hosts (an overlay's underlay addresses with their leases or endpoints)."""
+    leases, l2_by_host = allocated
+    out = {}
+    for net in nets.values():
+        shown = dict((key, net.get(key)) for key in ("driver", "mode", "subnet", "gateway", "subnet6", "gateway6",
+                                                      "bridge", "device", "vni", "parent", "macvlan_mode", "shim")
+                     if net.get(key) is not None)
+        if fleet_inventory.leased(net):
+            shown["lease"] = leases[net["name"]][me]
+            shown["gateway"] = lease_gateway(shown["lease"])
+        if net["driver"] == "overlay":
+            shown["peers"] = [dict({"host": h, "address": underlay[h]},
+                                   **({"lease": leases[net["name"]][h]} if fleet_inventory.leased(net) else
+                                      {"endpoints": l2_by_host[net["name"]].get(h, [])}))
+                              for h in fleet if h != me]
+        out[net["name"]] = shown
+    return out
 
 
 def _shims(nets, me, endpoints, l2):

@@ -560,3 +560,15 @@ def test_docker_driver_opts_name_a_macvlan_networks_parent_and_mode():
     hosts = fleet(1, containers={"h1": [{"name": "a", "network": "lan"}]})
     endpoint = fleet_plan.build([net], hosts, "h1")["macvlan"]["endpoints"][0]
     assert (endpoint["parent"], endpoint["mode"]) == ("eth0", "vepa")
+
+
+def test_a_lost_record_is_rebuilt_from_the_macvlan_devices_the_kernel_shows():
+    hosts = fleet(1, containers={"h1": [{"name": "a", "network": "lan"}, {"name": "b", "network": "lan"}]})
+    first = fleet_plan.build([LAN], hosts, "h1")["record"]["l2"]["lan"]
+    # the record is lost; the kernel still has a's device (at .3) and the shim (.5): b is new to it
+    hosts["h1"]["observed"] = {"bridges": [], "vxlans": [], "pairs": [], "macvlans": [
+        {"network": "lan", "container": "a", "netns": "a", "name": "eth0", "addresses": ["192.0.2.4/24"]},
+        {"network": "lan", "container": None, "netns": None, "name": "cm-lan", "addresses": ["192.0.2.2/32"]}]}
+    again = fleet_plan.build([LAN], hosts, "h1")["record"]["l2"]["lan"]
+    assert first == {"h1/a": "192.0.2.2", "h1/b": "192.0.2.3", "h1/": "192.0.2.4"}
+    assert again == {"h1/a": "192.0.2.4", "h1/": "192.0.2.2", "h1/b": "192.0.2.3"}
