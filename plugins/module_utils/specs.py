@@ -179,6 +179,30 @@ HOST_GW = (dict(
 ), dict(required_one_of=[["name", "overlays"]],
         mutually_exclusive=[["name", "overlays"], ["subnet", "overlays"], ["lease", "overlays"], ["peers", "overlays"]]))
 
+# wireguard_key, wireguard
+WIREGUARD_KEY_ITEM = dict(name=dict(type="str", required=True), epoch=dict(type="int", default=0),
+                          state=dict(type="str", choices=_STATE))
+WIREGUARD_KEY = (dict(
+    WIREGUARD_KEY_ITEM, name=dict(type="str"), epoch=dict(type="int", default=0),
+    state=dict(type="str", choices=_STATE, default="present"),
+    keys=dict(type="list", elements="dict", options=WIREGUARD_KEY_ITEM),
+    purge=dict(type="bool", default=False),
+), dict(mutually_exclusive=[["name", "keys"]], required_one_of=[["name", "keys", "purge"]]))
+WIREGUARD_PEER = dict(public_key=dict(type="str", required=True, no_log=False), endpoint=dict(type="str", required=True),
+                      address=dict(type="str", required=True))
+WIREGUARD_TUNNEL = dict(name=dict(type="str", required=True), network=dict(type="str", required=True),
+                        port=dict(type="int"), address=dict(type="str"), mtu=dict(type="int"),
+                        peers=dict(type="list", elements="dict", options=WIREGUARD_PEER, default=[]),
+                        state=dict(type="str", choices=_STATE))
+WIREGUARD = (dict(
+    WIREGUARD_TUNNEL, name=dict(type="str"), network=dict(type="str"),
+    peers=dict(type="list", elements="dict", options=WIREGUARD_PEER),
+    state=dict(type="str", choices=_STATE, default="present"),
+    tunnels=dict(type="list", elements="dict", options=WIREGUARD_TUNNEL),
+    purge=dict(type="bool", default=False),
+), dict(mutually_exclusive=[["tunnels", key] for key in ("name", "network", "port", "address", "mtu", "peers")],
+        required_one_of=[["name", "tunnels"]]))
+
 # host_settings
 HOST_SETTINGS = (dict(
     sysctls=dict(type="dict", default={}),
@@ -190,4 +214,5 @@ HOST_SETTINGS = (dict(
 
 # by module name (a resource's KIND); cnet.linux.converge takes its parts' order from resources.registry
 SPECS = dict(host_settings=HOST_SETTINGS, netns=NETNS, bridge=BRIDGE, veth=VETH, macvlan=MACVLAN,
-             iptables_nat=IPTABLES_NAT, vxlan_overlay=VXLAN_OVERLAY, host_gw=HOST_GW)
+             iptables_nat=IPTABLES_NAT, wireguard=WIREGUARD, vxlan_overlay=VXLAN_OVERLAY, host_gw=HOST_GW,
+             wireguard_key=WIREGUARD_KEY)

@@ -13,8 +13,8 @@ short_description: A host's settings, namespaces, bridges, veth pairs, NAT rules
 version_added: 0.1.0
 description:
   - Converges the parts given, each holding the options of the module it is named for, in the order a host is
-    built - O(host_settings), O(netns), O(bridge), O(veth), O(macvlan), O(iptables_nat), O(vxlan_overlay),
-    O(host_gw) - in one process,
+    built - O(host_settings), O(netns), O(bridge), O(veth), O(macvlan), O(iptables_nat), O(wireguard),
+    O(vxlan_overlay), O(host_gw) - in one process,
     under one lock, with each namespace's netlink sockets opened once and read once unless an earlier part
     changed it. What each part does is exactly what its module does with the same options; this module
     saves the round trips, Python start-ups and lock waits of separate calls (the roles make one call per
@@ -49,6 +49,9 @@ options:
     type: dict
   iptables_nat:
     description: The options of M(cnet.linux.iptables_nat) (masquerade, published ports, isolation).
+    type: dict
+  wireguard:
+    description: The options of M(cnet.linux.wireguard) (the encrypted overlays' WireGuard devices and peers).
     type: dict
   vxlan_overlay:
     description: The options of M(cnet.linux.vxlan_overlay) (VXLAN devices, peers, the port filter).

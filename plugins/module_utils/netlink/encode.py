@@ -94,6 +94,12 @@ def macvlan_add(name, link, mode, netns_fd=None, mtu=None, mac=None):
     return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
 
 
+def wireguard_add(name, mtu=None):
+    """ip link add NAME [mtu M] type wireguard: down, with no key, port or peers (genl WG_CMD_SET_DEVICE sets them)."""
+    body = _ifinfo() + attr(IFLA_IFNAME, _name(name)) + _common(mtu) + _linkinfo("wireguard", None)
+    return RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, body
+
+
 def bridge_add(name, stp, mac=None, netfilter=False):
     """A bridge given its MAC keeps it (the kernel's NET_ADDR_SET); without one it takes its lowest port's. No MTU
     here: only an MTU set on the live bridge (ip link set) is kept when ports join with another."""

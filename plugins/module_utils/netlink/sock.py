@@ -40,8 +40,8 @@ class DumpInterrupted(OSError):
 class Socket:
     """A netlink socket (opened in whatever namespace the thread is in) that makes dumps and requests."""
 
-    def __init__(self):
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, NETLINK_ROUTE)
+    def __init__(self, protocol=NETLINK_ROUTE):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_CLOEXEC, protocol)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
         for option in (NETLINK_CAP_ACK, NETLINK_EXT_ACK):  # short acks, with the kernel's reason on an error
             try:
@@ -105,6 +105,16 @@ class Socket:
                 return decode.parse_link(data, start, end)
             if kind == NLMSG_ERROR:
                 return None
+        raise NetlinkError(errno.EPROTO, "a malformed answer to a netlink request")
+
+    def ask(self, msg_type, body, parse):
+        """Send one request whose answer is a message (a generic netlink family's number): parse's result."""
+        self._send(msg_type, 0, body)
+        for kind, _flags, data, start, end in self._answers():
+            if kind is None:
+                break
+            if kind != NLMSG_ERROR:
+                return parse(data, start, end)
         raise NetlinkError(errno.EPROTO, "a malformed answer to a netlink request")
 
     def dump(self, msg_type, body, parse):

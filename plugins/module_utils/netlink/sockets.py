@@ -11,9 +11,11 @@ back: the socket stays bound to that namespace. No helper processes, no per-obje
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import os
 
-from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, namespaces
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, namespaces, wireguard
+from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import NETLINK_GENERIC
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.sock import NetlinkError, Socket
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.view import NsView
 
@@ -33,6 +35,7 @@ class Sockets:
         self.home = os.open(namespaces.SELF, os.O_RDONLY | os.O_CLOEXEC)
         self.binder = namespaces.Binder(self.home)
         self._socks = {}
+        self._genl = {}  # ns -> (generic netlink socket, WireGuard's family number)
         self._views = {}
         self._found = {}
         self._written = set()
@@ -61,9 +64,9 @@ class Sockets:
         return self._interrupted
 
     def close(self):
-        for sock in self._socks.values():
+        for sock in list(self._socks.values()) + [pair[0] for pair in self._genl.values()]:
             sock.close()
-        self._socks = {}
+        self._socks, self._genl = {}, {}
         if self.home is not None:
             os.close(self.home)
             self.home = None
@@ -77,6 +80,23 @@ class Sockets:
         if ns not in self._socks:
             self._socks[ns] = self.within(ns, Socket)
         return self._socks[ns]
+
+    def wireguard(self, ns=None):
+        """(socket, family number) of WireGuard's generic netlink family in namespace ns, opened once; a kernel
+        without WireGuard raises NetlinkError saying so."""
+        if ns not in self._genl:
+            sock = self.within(ns, lambda: Socket(NETLINK_GENERIC))
+            msg_type, _flags, body = wireguard.family_request()
+            try:
+                family = sock.ask(msg_type, body, wireguard.parse_family)
+            except NetlinkError as exc:
+                sock.close()
+                if exc.code == errno.ENOENT:
+                    raise NetlinkError(exc.code, "this kernel has no WireGuard (CONFIG_WIREGUARD, module wireguard); "
+                                                 "an encrypted overlay needs it")
+                raise
+            self._genl[ns] = (sock, family)
+        return self._genl[ns]
 
     def forget(self, ns):
         """After a namespace is removed or rebound: drop its socket and view."""

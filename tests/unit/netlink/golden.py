@@ -99,6 +99,8 @@ def requests():
                                                                  mac="02:42:c0:00:02:7f")[2],
          body(ifi, {}, [("IFLA_IFNAME", "cm-lan"), ("IFLA_LINK", 2), ("IFLA_MTU", 1400),
                         ("IFLA_ADDRESS", "02:42:c0:00:02:7f"), linkinfo("macvlan", [("IFLA_MACVLAN_MODE", 1)])])),
+        ("wireguard_add", encode.wireguard_add("wg4096", 1440)[2],
+         body(ifi, {}, [("IFLA_IFNAME", "wg4096"), ("IFLA_MTU", 1440), linkinfo("wireguard")])),
         ("link_set up by index", encode.link_set(index=9, state="up")[2], body(ifi, dict(up, index=9))),
         ("link_set down by name", encode.link_set(name="lo", state="down")[2],
          body(ifi, {"change": const.IFF_UP}, [("IFLA_IFNAME", "lo")])),
