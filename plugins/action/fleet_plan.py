@@ -87,6 +87,12 @@ def _underlay_prefix(hostvars, address):
     return None
 
 
+def _public_keys(result):
+    """{network: public key} of the host's WireGuard keys (cnet.linux.wireguard_key in read.yml), or {}."""
+    keys = result.get("public_keys") if isinstance(result, dict) else None
+    return dict(keys) if isinstance(keys, dict) else {}
+
+
 def _fleet_vars(hostvars, fleet):
     """{host: the variables its plan reads} for every fleet host, each host's checked for unknown keys once."""
     hosts = {}
@@ -98,7 +104,9 @@ def _fleet_vars(hostvars, fleet):
                               "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
                               "underlay_prefix": _underlay_prefix(hv, underlay),
                               "recorded": _recorded(hv),
-                              "observed": _observed(hv.get("host_network_info"))})
+                              "observed": _observed(hv.get("host_network_info")),
+                              "wireguard_keys": _public_keys(hv.get("host_wireguard_keys")),
+                              "wireguard": _host_facts(hv).get("wireguard")})
     return hosts
 
 

@@ -159,7 +159,7 @@ OVERLAY = dict(name=dict(type="str"), device=dict(type="str"), vni=dict(type="in
                port=dict(type="int", default=4789), mode=dict(type="str", choices=["l3", "l2"], default="l3"),
                local=dict(type="str"), dev=dict(type="str"), mtu=dict(type="int"), lease=dict(type="str"),
                bridge=dict(type="str"), peers=dict(type="list", elements="dict", options=PEER, default=[]),
-               firewall=dict(type="bool", default=True),
+               firewall=dict(type="bool", default=True), encrypted=dict(type="bool", default=False),
                state=dict(type="str", choices=_STATE, default="present"))
 VXLAN_OVERLAY = (dict(
     OVERLAY, overlays=dict(type="list", elements="dict", options=dict(OVERLAY, vni=dict(type="int", required=True))),

@@ -53,6 +53,12 @@ options:
     type: list
     elements: str
     default: []
+  wireguard:
+    description:
+      - With O(host_facts), also report whether the kernel has WireGuard (C(host_facts.wireguard)). Asking may
+        load the kernel's wireguard module, so it is only asked where an encrypted overlay needs it.
+    type: bool
+    default: false
   files:
     description: With O(host_facts), absolute paths whose SHA-1 (or V(link) for a symbolic link) to report, where
       they exist.
@@ -106,7 +112,7 @@ host_facts:
       default route's interface, null without one), C(ipv4) (every IPv4 address with C(prefix), C(device),
       C(mtu)), C(packages) (C({name: installed}), null where there is no dpkg), C(files) (C({path: sha1 or
       link}) of those that exist), C(state_dir) (C(mode) as octal text, C(uid), C(gid) of O(state_dir); null
-      where it does not exist)."
+      where it does not exist), and with O(wireguard) C(wireguard) (whether the kernel has it)."
   returned: when O(host_facts=true)
   type: dict
   sample: {"python": "/usr/bin/python3", "default_ipv4": {"address": "192.0.2.11", "device": "eth0", "mtu": 1500,
@@ -136,6 +142,7 @@ def main():
     report(observe_host, dict(state_dir=dict(type="path"),
                               interfaces=dict(type="str", choices=["always", "without_record"], default="always"),
                               host_facts=dict(type="bool", default=False),
+                              wireguard=dict(type="bool", default=False),
                               packages=dict(type="list", elements="str", default=[]),
                               files=dict(type="list", elements="path", default=[])))
 

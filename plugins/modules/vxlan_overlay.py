@@ -112,6 +112,14 @@ options:
       - Overlays sharing a port accept each other's peers (the kernel tells them apart by VNI).
     type: bool
     default: true
+  encrypted:
+    description:
+      - The overlay runs over an encrypted overlay's WireGuard device (M(cnet.linux.wireguard)) - O(dev) is that
+        device and O(local) its tunnel address, and the peers are the other hosts' tunnel addresses. With
+        O(firewall) the peers' VXLAN packets are accepted only when they come in through O(dev), so a plain
+        VXLAN packet from a peer's underlay address is dropped.
+    type: bool
+    default: false
   overlays:
     description:
       - Several overlays of this host in one call, each with the options of the single form (O(name), O(device),
@@ -186,6 +194,10 @@ options:
         description: As O(firewall).
         type: bool
         default: true
+      encrypted:
+        description: As O(encrypted).
+        type: bool
+        default: false
       state:
         description: As O(state).
         type: str

@@ -55,3 +55,22 @@ def test_without_wireguard_in_the_kernel_the_device_is_refused_and_nothing_made(
                                     "peers": [peer]}, expect_fail=True)
     assert "this kernel has no WireGuard" in result["msg"], result["msg"]
     assert [link["ifname"] for link in host.ipj("link")] == ["lo", "eth0"]
+
+
+def test_site_yml_refuses_an_encrypted_overlay_where_the_kernel_has_no_wireguard(make_lab, tmp_path):
+    if kernel_has_wireguard():
+        pytest.skip("this kernel has WireGuard; the refusal is for kernels without it")
+    from lab import hoststate
+
+    from .test_playbooks import inventory, playbook
+    from .test_trust import settled
+
+    lab = make_lab(2)
+    net = {"name": "secret", "driver": "overlay", "vni": 4098, "subnet": "10.246.0.0/16", "encrypted": True}
+    before = settled(lab, "h1")
+    inv = inventory(tmp_path, lab, [net], {"h1": [{"name": "c1", "network": "secret"}]})
+    res = playbook("site.yml", inv)
+    assert res.returncode != 0
+    assert "the encrypted overlay secret needs WireGuard, which this host's kernel does not have" in res.stdout, \
+        res.stdout[-3000:]
+    assert hoststate.compare(before, settled(lab, "h1")) == {}  # no key made, nothing else either

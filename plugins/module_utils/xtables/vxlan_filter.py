@@ -8,6 +8,8 @@ for its VNI whatever its source, so without this anyone who can reach the port c
   filter CNET-VXLAN  -p udp -m udp --dport <port> -j CNET-V-<device>   per overlay on this host, device order
                      -p udp -m udp --dport <port> -j DROP               per port in use, after every dispatch
   filter CNET-V-<device>  -s <peer>/32 -j ACCEPT                        per peer, address order
+                          -s <peer>/32 -i <tunnel> -j ACCEPT            an encrypted overlay's: from inside the
+                                                                        WireGuard device only
 
 Overlays sharing a port accept each other's peers (the kernel tells them apart by VNI). Chains of overlays
 that other runs manage are kept; their port is read from their device (or the dispatch rule, if the
@@ -33,8 +35,9 @@ def chain(device):
     return PREFIX + device
 
 
-def peer_rules(addresses):
-    return ["-s %s/32 -j ACCEPT" % a for a in sorted(set(addresses), key=ipaddress.IPv4Address)]
+def peer_rules(addresses, interface=None):
+    where = " -i %s" % interface if interface else ""
+    return ["-s %s/32%s -j ACCEPT" % (a, where) for a in sorted(set(addresses), key=ipaddress.IPv4Address)]
 
 
 def dispatched(rules):
@@ -42,10 +45,10 @@ def dispatched(rules):
     return dict((m.group(2), int(m.group(1))) for m in (_DISPATCH.match(r) for r in rules) if m)
 
 
-def desired(current, device, port, peers, port_of):
+def desired(current, device, port, peers, port_of, interface=None):
     """({'filter': {chain: rules}}, jumps) after a run for one overlay. current: the observed filter table;
     device/port/peers: this overlay (peers None: no filter of its own); port_of(device): the UDP port of
-    another overlay's device, or None."""
+    another overlay's device, or None; interface: the peers' packets must come in on it (a tunnel)."""
     old = dispatched(current.get(VXLAN, []))
     chains, ports = {}, {}
     for name, rules in current.items():
@@ -56,7 +59,7 @@ def desired(current, device, port, peers, port_of):
             if known:
                 ports[other] = known
     if peers is not None:
-        chains[chain(device)] = peer_rules(peers)
+        chains[chain(device)] = peer_rules(peers, interface)
         ports[device] = port
     if not chains:
         return {"filter": {}}, dict((key, []) for key in JUMPS)

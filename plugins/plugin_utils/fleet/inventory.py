@@ -24,6 +24,7 @@ from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
 DRIVERS = ("bridge", "overlay", "macvlan", "ptp")
 MODES = ("l3", "l2", "host-gw")
 VXLAN_KEYS = ("vni", "port", "device", "firewall")
+ENCRYPTION_KEYS = ("encrypted", "key_epoch", "wireguard_port", "tunnel_subnet")
 # a container's keys of its one network (beside 'network:'), or of each entry of 'networks:'
 PER_ATTACHMENT = ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases")
 
@@ -96,7 +97,7 @@ def _elsewhere(driver, mode):
             out[key] = ("'%s' applies to bridge networks and l2 overlays; each host of an %s overlay allocates from "
                         "its own lease" % (key, mode))
     if mode == "host-gw":
-        for key in VXLAN_KEYS:
+        for key in VXLAN_KEYS + ENCRYPTION_KEYS:
             out[key] = "'%s' is VXLAN's; a host-gw overlay routes the leases with no encapsulation" % key
     return out
 
@@ -184,6 +185,26 @@ def _aux(raw, net, where):
     return out
 
 
+def _encryption(raw, net, where):
+    """An encrypted overlay (Docker's --opt encrypted): WireGuard between its hosts, each with an address of
+    tunnel_subnet (default 169.254.<n>.0/24 from the VNI), listening on wireguard_port; key_epoch rotates the
+    keys. The VXLAN traffic goes between the tunnel addresses."""
+    net["encrypted"] = inputs.boolean(raw, "encrypted", where, False)
+    if not net["encrypted"]:
+        for key in ENCRYPTION_KEYS[1:]:
+            if raw.get(key) is not None:
+                raise InputError("%s.%s: applies to an encrypted overlay; add encrypted: true or remove it" % (where, key))
+        return
+    net["key_epoch"] = _int(raw, "key_epoch", where, 0, 2 ** 31 - 1, 0)
+    net["wireguard_port"] = _int(raw, "wireguard_port", where, 1, 65535, 51820)
+    tunnel = raw.get("tunnel_subnet") or "169.254.%d.0/24" % (1 + net["vni"] % 250)
+    net["tunnel_subnet"] = inputs.network(tunnel, where + ".tunnel_subnet")
+    if inputs.version_of(net["tunnel_subnet"]) != 4 or ipaddress.ip_network(net["tunnel_subnet"]).prefixlen > 29:
+        raise InputError("%s.tunnel_subnet: '%s' is not an IPv4 network of at least 8 addresses (one per host)"
+                         % (where, net["tunnel_subnet"]))
+    net["wg_device"] = inputs.derived("wg", str(net["vni"]))
+
+
 def _macvlan(raw, net, where):
     """A macvlan network's parent (a host interface), mode, and host_access: a shim device on each host, so the
     host reaches its own containers (its parent's packets never reach them)."""
@@ -229,7 +250,10 @@ def network(raw, i, host=None):
         net["vni"] = _int(raw, "vni", where, 1, 16777215, None)
         if net["vni"] is None and vxlan:
             raise InputError("%s.vni is required (1..16777215)" % where)
-        net["port"] = _int(raw, "port", where, 1, 65535, 4789) if vxlan else None
+        # an encrypted overlay's VXLAN has a port of its own (4790): the kernel hands a VXLAN packet to the device
+        # of its VNI on the port it came to, whichever overlay's filter let it in
+        encrypted = vxlan and raw.get("encrypted") is True
+        net["port"] = _int(raw, "port", where, 1, 65535, 4790 if encrypted else 4789) if vxlan else None
         net["firewall"] = inputs.boolean(raw, "firewall", where, True) if vxlan else False
         prefix = ipaddress.ip_network(net["subnet"]).prefixlen
         net["host_prefix"] = _int(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
@@ -239,6 +263,8 @@ def network(raw, i, host=None):
             raise InputError("%s.gateway: an %s overlay's gateway is each host's lease's first address"
                              % (where, net["mode"]))
         net["gateway"] = inputs.ip(raw["gateway"], where + ".gateway", 4) if raw.get("gateway") else None
+        if vxlan:
+            _encryption(raw, net, where)
     else:
         net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge") \
             if driver == "bridge" else None
@@ -278,12 +304,27 @@ def networks(raw_list, host=None):
                         ipaddress.ip_network(net[key]).overlaps(ipaddress.ip_network(other[key])):
                     raise InputError("%s: the %ss of '%s' (%s) and '%s' (%s) overlap; give each network its own"
                                      % (top, key, other["name"], other[key], net["name"], net[key]))
-        for dev in (net.get("bridge"), net.get("device"), net.get("shim")):
+        for dev in (net.get("bridge"), net.get("device"), net.get("shim"), net.get("wg_device")):
             if dev and dev in devices:
                 raise InputError("%s: networks '%s' and '%s' both use the device name '%s'; set "
                                  "'bridge' (or 'device') on one of them" % (top, devices[dev], net["name"], dev))
             if dev:
                 devices[dev] = net["name"]
+        for other in out.values():
+            if net.get("port") and net["port"] == other.get("port") and bool(net.get("encrypted")) != \
+                    bool(other.get("encrypted")):
+                secret, plain = (net, other) if net.get("encrypted") else (other, net)
+                raise InputError("%s: encrypted overlay '%s' and unencrypted '%s' both use VXLAN port %d: a plain VXLAN "
+                                 "packet that '%s' lets in would reach '%s' by its VNI; give '%s' another port"
+                                 % (top, secret["name"], plain["name"], net["port"], plain["name"], secret["name"],
+                                    secret["name"]))
+            if net.get("encrypted") and other.get("encrypted"):
+                if net["wireguard_port"] == other["wireguard_port"]:
+                    raise InputError("%s: encrypted overlays '%s' and '%s' both listen on WireGuard port %d; set "
+                                     "wireguard_port on one" % (top, other["name"], net["name"], net["wireguard_port"]))
+                if ipaddress.ip_network(net["tunnel_subnet"]).overlaps(ipaddress.ip_network(other["tunnel_subnet"])):
+                    raise InputError("%s: the tunnel_subnets of encrypted overlays '%s' and '%s' overlap; set "
+                                     "tunnel_subnet on one" % (top, other["name"], net["name"]))
         if net.get("vni") is not None:
             if net["vni"] in vnis:
                 raise InputError("%s: overlays '%s' and '%s' both use VNI %d"

@@ -25,6 +25,7 @@ VERSION = 1
 DEFAULT_NETWORK = "bridge"  # as in Docker, the one network whose containers do not resolve each other's names
 UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
 VXLAN_OVERHEAD = 50  # VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14
+WG_OVERHEAD = 60  # WireGuard over IPv4: outer IPv4 20 + UDP 8 + WireGuard's header 16 + its tag 16
 
 
 def lease_gateway(lease):
@@ -68,12 +69,21 @@ def build_all(raw_networks, hosts, planned, teardown=False):
             underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
     underlay_mtu = _underlay_mtus(hosts, fleet, records) if overlays else {}
     overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
-    for n in nets.values():  # host-gw: no encapsulation, the underlay's whole MTU
+    for n in nets.values():  # host-gw: no encapsulation, the underlay's whole MTU; encrypted: WireGuard's less
         full = overlay_mtu + VXLAN_OVERHEAD if n.get("mode") == "host-gw" else overlay_mtu
+        if n.get("encrypted"):
+            full, n["wg_mtu"] = overlay_mtu - WG_OVERHEAD, overlay_mtu + VXLAN_OVERHEAD - WG_OVERHEAD
         n["link_mtu"] = n["mtu"] or (full if n["driver"] == "overlay" else None if n["driver"] == "macvlan" else 1500)
     leases = dict((n["name"], fleet_alloc.leases(n, fleet, pins, records)) for n in overlays
                   if fleet_inventory.leased(n))
     _check_on_link([n for n in overlays if n["mode"] == "host-gw"], hosts, underlay)
+    tunnels = dict((n["name"], _tunnels(n, fleet, records)) for n in overlays if n.get("encrypted"))
+    for h in (fleet if tunnels else ()):
+        if hosts[h].get("wireguard") is False:
+            raise InputError("%s: the encrypted overlay %s needs WireGuard, which this host's kernel does not have "
+                             "(Linux 5.6 or later, or the wireguard module); use an unencrypted overlay here or "
+                             "another kernel" % (h, ", ".join(sorted(tunnels))))
+    keys = dict((h, hosts[h].get("wireguard_keys") or {}) for h in fleet)
     spans = [n for n in nets.values() if fleet_inventory.spanning(n)]
     # the hosts' own addresses on a macvlan network's Ethernet are never handed out
     hosts_at = dict((hosts[h]["underlay"], h) for h in fleet if hosts[h].get("underlay"))
@@ -91,7 +101,7 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     for me in planned:
         names = interfaces.names(conts[me], records[me], me)
         out[me] = _calls(nets, fleet, me, conts[me], local[me], leases, (l2, l2_by_host), underlay, records[me],
-                         names, underlay_mtu, {"local": local6[me], "l2": l26})
+                         names, underlay_mtu, {"local": local6[me], "l2": l26}, (tunnels, keys))
         out[me]["hosts_tables"] = _hosts_tables(nets, fleet, me, known, out[me]["namespaces"])
     return out
 
@@ -161,6 +171,7 @@ def _teardown(nets, record):
     old = dict(((record or {}).get("networks")) or {})
     old.update(_net_records(nets.values()))
     empty = {"namespaces": [], "hosts_tables": {}, "health": [], "record": None, "overlay": {"overlays": []},
+             "wireguard": {"tunnels": [], "purge": True},
              "bridge": {"bridges": [], "veths": [], "nat": []}}
     return _with_removals(empty, {}, {"networks": old})
 
@@ -297,10 +308,11 @@ def _local_addresses(nets, conts, me, leases, record, family=4):
     return out
 
 
-def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six):
+def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six, wg):
     l2, l2_by_host = l2_view
+    tunnels, keys = wg
     bridges, pairs, nat, overlays, health, host_gw = [], dict((n, []) for n in nets), [], [], [], []
-    macvlan = []
+    macvlan, wireguard = [], []
     summary = {"networks": _shown_networks(nets, fleet, me, (leases, l2_view[1]), underlay), "containers": {},
                "underlay": underlay.get(me)}
     # the subnets the host routes for l3 overlays: no other network's containers reach them through the host
@@ -347,6 +359,12 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 by_host = l2_by_host[name]
                 args.update(bridge=net["bridge"], peers=[{"address": underlay[h], "endpoints": by_host.get(h, [])}
                                                          for h in fleet if h != me])
+            if net.get("encrypted"):
+                wireguard.append(_tunnel(net, fleet, me, underlay, tunnels[name], keys))
+                # VXLAN between the tunnel addresses, accepted from inside the tunnel only
+                args.update(local=tunnels[name][me], dev=net["wg_device"], encrypted=True)
+                for peer in args["peers"]:
+                    peer["address"] = tunnels[name][_host_at(underlay, peer["address"])]
             overlays.append(args)
     namespaces = []
     nat_by_bridge = dict((item["bridge"], item) for item in nat)
@@ -411,9 +429,42 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                                 for n, p in pairs.items()]}
     plan["overlay"] = {"overlays": overlays}
     plan["host_gw"] = {"overlays": host_gw}
+    had = any(n.get("wg_device") for n in ((old_record or {}).get("networks") or {}).values())
+    plan["wireguard"] = {"tunnels": wireguard, "purge": True} if wireguard or had else None
+    if wireguard:
+        record["tunnels"] = tunnels
     plan["macvlan"] = {"endpoints": macvlan + _shims(nets, me, macvlan, l2),
                        "purge_networks": [n["name"] for n in nets.values() if n["driver"] == "macvlan"]}
     return _with_removals(plan, nets, old_record)
+
+
+def _tunnels(net, fleet, records):
+    """{host: tunnel address} of an encrypted overlay: one address of its tunnel_subnet per host, stable (recorded,
+    as leases are)."""
+    pool = fleet_alloc.Pool(net["tunnel_subnet"], None, "the tunnel_subnet of %s" % net["name"])
+    recorded = fleet_alloc.merged(records, "tunnels", net["name"], fleet)
+    out = {}
+    for h in fleet:
+        if h in recorded and pool.keep(h, recorded[h], "%s: the tunnel address on %s" % (h, net["name"])):
+            out[h] = recorded[h]
+    for h in fleet:
+        if h not in out:
+            out[h] = pool.take(h, "%s: network %s" % (h, net["name"]))
+    return out
+
+
+def _tunnel(net, fleet, me, underlay, tunnel, keys):
+    """This host's WireGuard device of an encrypted overlay: its tunnel address, and each other host whose
+    public key is known as a peer (a host that never ran has none yet: its peers meet it after its first run)."""
+    prefix = ipaddress.ip_network(net["tunnel_subnet"]).prefixlen
+    return {"name": net["wg_device"], "network": net["name"], "port": net["wireguard_port"], "mtu": net["wg_mtu"],
+            "address": "%s/%d" % (tunnel[me], prefix),
+            "peers": [{"public_key": keys[h][net["name"]], "endpoint": underlay[h], "address": tunnel[h]}
+                      for h in fleet if h != me and (keys.get(h) or {}).get(net["name"])]}
+
+
+def _host_at(underlay, address):
+    return next(h for h, addr in underlay.items() if addr == address)
 
 
 def _shown_networks(nets, fleet, me, allocated, underlay):
@@ -453,6 +504,9 @@ def _shims(nets, me, endpoints, l2):
 
 def _net_records(nets):
     out = dict((n["name"], dict((k, n.get(k)) for k in ("driver", "bridge", "device", "vni"))) for n in nets)
+    for n in nets:
+        if n.get("wg_device"):  # an encrypted overlay's WireGuard device: the wireguard part purges it when it goes
+            out[n["name"]]["wg_device"] = n["wg_device"]
     for n in nets:
         if n.get("mode") == "host-gw":  # its routes are found by its subnet when it goes
             out[n["name"]].update(mode="host-gw", subnet=n["subnet"])

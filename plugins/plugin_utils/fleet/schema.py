@@ -19,7 +19,7 @@ NETWORK = {
     "bridge": _COMMON + _IPV6 + ("bridge", "icc", "internal", "masquerade", "masquerade6", "ip_range", "aux_addresses",
                                  "host_binding_ipv4", "driver_opts"),
     "overlay": _COMMON + _IPV6 + ("mode", "vni", "port", "host_prefix", "device", "bridge", "firewall", "ip_range",
-                                  "aux_addresses"),
+                                  "aux_addresses", "encrypted", "key_epoch", "wireguard_port", "tunnel_subnet"),
     "macvlan": _COMMON + _IPV6 + ("parent", "macvlan_mode", "host_access", "ip_range", "aux_addresses", "driver_opts"),
     "ptp": _COMMON,
 }
@@ -47,7 +47,7 @@ SYNONYMS = {"ip": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "pub
             "net": "network", "network_mode": "network", "com.docker.network.driver.mtu": "mtu", "vxlan_id": "vni",
             "dstport": "port", "ifname": "interface"}
 NOT_YET = ("link_local_ips", "labels",
-           "attachable", "encrypted", "hostname", "expose")
+           "attachable", "hostname", "expose")
 
 # Expected types: (python types, words); a whole number may also come as a string of digits (templating)
 TYPES = {
@@ -71,7 +71,8 @@ TYPES = {
     "extra_hosts": ((list, dict), "a list like ['printer:192.0.2.9'] or a mapping of name to address"),
     "icc": ((bool,), "true or false"), "internal": ((bool,), "true or false"),
     "parent": ((str,), "a host interface name (a string)"), "macvlan_mode": ((str,), "bridge, private, vepa or passthru"),
-    "host_access": ((bool,), "true or false"),
+    "host_access": ((bool,), "true or false"), "encrypted": ((bool,), "true or false"),
+    "tunnel_subnet": ((str,), "an IPv4 network like 169.254.16.0/24"),
     "masquerade": ((bool,), "true or false"), "firewall": ((bool,), "true or false"),
 }
 

@@ -572,3 +572,74 @@ def test_a_lost_record_is_rebuilt_from_the_macvlan_devices_the_kernel_shows():
     again = fleet_plan.build([LAN], hosts, "h1")["record"]["l2"]["lan"]
     assert first == {"h1/a": "192.0.2.2", "h1/b": "192.0.2.3", "h1/": "192.0.2.4"}
     assert again == {"h1/a": "192.0.2.4", "h1/": "192.0.2.2", "h1/b": "192.0.2.3"}
+
+
+SECRET = {"name": "secret", "driver": "overlay", "mode": "l3", "vni": 4098, "subnet": "10.246.0.0/16",
+          "encrypted": True}
+KEYS = {"h1": {"secret": "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="},
+        "h2": {"secret": "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="}}
+
+
+def test_an_encrypted_overlay_runs_vxlan_between_tunnel_addresses_over_wireguard():
+    hosts = fleet(3, containers={"h1": [{"name": "a", "network": "secret"}], "h2": [{"name": "b", "network": "secret"}]})
+    for h in ("h1", "h2"):  # h3 has not made its key yet (it never ran): it is no peer yet
+        hosts[h]["wireguard_keys"] = KEYS[h]
+    plans = fleet_plan.build_all([SECRET], hosts, ["h1", "h2", "h3"])
+    tunnels = plans["h1"]["record"]["tunnels"]["secret"]
+    assert tunnels == {"h1": "169.254.99.1", "h2": "169.254.99.2", "h3": "169.254.99.3"}  # 1 + 4098 % 250 = 99
+    assert plans["h1"]["wireguard"] == {"purge": True, "tunnels": [{
+        "name": "wg4098", "network": "secret", "port": 51820, "mtu": 1440, "address": "169.254.99.1/24",
+        "peers": [{"public_key": KEYS["h2"]["secret"], "endpoint": "192.0.2.12", "address": "169.254.99.2"}]}]}
+    overlay = plans["h1"]["overlay"]["overlays"][0]
+    assert (overlay["local"], overlay["dev"], overlay["mtu"]) == ("169.254.99.1", "wg4098", 1390)
+    assert overlay["encrypted"] is True and overlay["port"] == 4790  # a VXLAN port of its own
+    assert [p["address"] for p in overlay["peers"]] == ["169.254.99.1", "169.254.99.2", "169.254.99.3"]
+    assert _pairs(plans["h1"], "secret")["a"]["mtu"] == 1390
+    # stable: h1 leaves, the others keep theirs; turned off, the devices and keys go (the part purges them)
+    for h in hosts:
+        hosts[h]["recorded"] = plans[h]["record"]
+    smaller = dict((h, v) for h, v in hosts.items() if h != "h1")
+    assert fleet_plan.build([SECRET], smaller, "h2")["record"]["tunnels"]["secret"] == {"h2": "169.254.99.2",
+                                                                                          "h3": "169.254.99.3"}
+    plain = fleet_plan.build([dict(SECRET, encrypted=False)], hosts, "h1")
+    assert plain["wireguard"] == {"tunnels": [], "purge": True} and plain["overlay"]["overlays"][0]["local"] == "192.0.2.11"
+    assert fleet_plan.build([dict(SECRET, encrypted=False)], fleet(1), "h1")["wireguard"] is None  # never encrypted
+
+
+@pytest.mark.parametrize("network, words", [
+    ({"key_epoch": 1, "encrypted": False}, "(secret).key_epoch: applies to an encrypted overlay; add encrypted: true"),
+    ({"encrypted": "yes"}, "(secret).encrypted: 'yes' is a string; true or false is expected"),
+    ({"tunnel_subnet": "169.254.0.0/30"}, "(secret).tunnel_subnet: '169.254.0.0/30' is not an IPv4 network of at least 8"),
+    ({"mode": "host-gw", "vni": None}, "(secret).encrypted: 'encrypted' is VXLAN's; a host-gw overlay routes"),
+    ({"wireguard_port": 0}, "(secret).wireguard_port: 0 is out of range 1..65535"),
+])
+def test_encrypted_overlay_keys_are_checked(network, words):
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([dict((k, v) for k, v in dict(SECRET, **network).items() if v is not None)], fleet(1), "h1")
+    assert words in str(err.value), str(err.value)
+
+
+def test_two_encrypted_overlays_need_their_own_port_and_tunnel_subnet():
+    other = dict(SECRET, name="other", vni=4348, subnet="10.247.0.0/16")  # 4348 % 250 == 4098 % 250
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([SECRET, dict(other, wireguard_port=51821)], fleet(1), "h1")
+    assert "the tunnel_subnets of encrypted overlays 'secret' and 'other' overlap" in str(err.value)
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([SECRET, dict(other, tunnel_subnet="169.254.200.0/24")], fleet(1), "h1")
+    assert "both listen on WireGuard port 51820; set wireguard_port on one" in str(err.value)
+
+
+def test_an_encrypted_overlay_never_shares_its_vxlan_port_with_an_unencrypted_one():
+    backend = {"name": "backend", "driver": "overlay", "vni": 4096, "subnet": "10.244.0.0/16"}
+    plan = fleet_plan.build([backend, SECRET], fleet(1), "h1")
+    assert sorted(o["port"] for o in plan["overlay"]["overlays"]) == [4789, 4790]
+    with pytest.raises(InputError) as err:
+        fleet_plan.build([backend, dict(SECRET, port=4789)], fleet(1), "h1")
+    assert "encrypted overlay 'secret' and unencrypted 'backend' both use VXLAN port 4789" in str(err.value)
+
+
+def test_an_encrypted_overlays_peers_are_accepted_from_inside_the_tunnel_only():
+    from ansible_collections.cnet.linux.plugins.module_utils.xtables import vxlan_filter
+    want = vxlan_filter.desired({}, "vx4098", 4790, ["169.254.99.2"], lambda d: None, "wg4098")[0]["filter"]
+    assert want["CNET-V-vx4098"] == ["-s 169.254.99.2/32 -i wg4098 -j ACCEPT"]
+    assert want["CNET-VXLAN"] == ["-p udp -m udp --dport 4790 -j CNET-V-vx4098", "-p udp -m udp --dport 4790 -j DROP"]

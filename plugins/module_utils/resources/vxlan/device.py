@@ -25,9 +25,11 @@ def vtep_mac(underlay):
     return "02:cc:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(underlay).packed)
 
 
-def underlay(item, host):
+def underlay(item, host, check=False):
     """(local address, its device, the device's MTU) of a present overlay, from host (its NsView): as given;
-    the device holding 'local'; or the device of the IPv4 default route and its first address."""
+    the device holding 'local'; or the device of the IPv4 default route and its first address. In a check run
+    a given local and dev that an earlier part would make (an encrypted overlay's WireGuard device) are taken
+    as given."""
     if item["state"] != "present":
         return None
     local, dev = item["local"], item["dev"]
@@ -43,6 +45,8 @@ def underlay(item, host):
             raise InputError("local: this host has no IPv4 default route to find its underlay by; set 'local'")
         dev = host.name_of(default[0]["oif"])
     link = host.link(dev)
+    if link is None and check and local and item["dev"] and item["mtu"]:
+        return local, dev, item["mtu"] + OVERHEAD
     if link is None:
         raise InputError("dev: this host has no interface '%s'" % dev)
     if not local:

@@ -28,11 +28,12 @@ def desired(view, items):
         return (link.get("vxlan") or {}).get("port") if link else None
     table, want = view.xt, None
     for item in items:  # each overlay's chain on the table the previous ones leave
-        peers = None
+        peers, interface = None, None
         if filtering(item):
-            local = view.underlay[item["device"]][0]
+            local, dev = view.underlay[item["device"]][:2]
             peers = [p["address"] for p in item["peers"] if p["address"] != local]
-        want = vxlan_filter.desired(table, item["device"], item["port"], peers, port_of)
+            interface = dev if item.get("encrypted") else None  # a tunnel's peers come in through it only
+        want = vxlan_filter.desired(table, item["device"], item["port"], peers, port_of, interface)
         table = want[0]["filter"]
     return want
 

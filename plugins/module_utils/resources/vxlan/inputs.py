@@ -41,6 +41,10 @@ def normalize(params):
             "dev": inputs.ifname(params["dev"], "dev") if params.get("dev") else None,
             "mtu": inputs.mtu(params["mtu"], "mtu") if params.get("mtu") is not None else None}
     item["firewall"] = params.get("firewall") is not False
+    item["encrypted"] = bool(params.get("encrypted"))  # over a WireGuard device: VXLAN from it only
+    if item["encrypted"] and not (params.get("dev") and params.get("local")):
+        raise InputError("encrypted: the overlay runs over a WireGuard device; give 'dev' (it) and 'local' (its tunnel "
+                         "address)")
     item["backend"] = params.get("backend") or "auto"
     if item["backend"] not in ("auto", "nft", "legacy"):
         raise InputError("backend: '%s' is not one of auto, nft, legacy" % item["backend"])

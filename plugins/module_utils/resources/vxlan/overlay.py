@@ -111,7 +111,7 @@ class VxlanOverlay(Resource):
             fdb, neigh = {self.item["device"]: fdb}, {self.item["device"]: neigh}
         return View(check, host=host, fdb=dict((d, set(e)) for d, e in fdb.items()),
                     neigh=dict((d, dict(e)) for d, e in neigh.items()), xt=xt,
-                    underlay=dict((item["device"], device.underlay(item, host)) for item in self.items))
+                    underlay=dict((item["device"], device.underlay(item, host, check)) for item in self.items))
 
     # desired, once per run (plan and diff views share it)
 
