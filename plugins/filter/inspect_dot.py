@@ -81,6 +81,8 @@ def _net_lines(name, net, part=None):
         lines.append("gateway %s" % gateway)
     if net.get("device"):
         lines.append("vxlan %s vni %s" % (net["device"], net.get("vni")))
+    if net.get("wg_device"):
+        lines.append("encrypted: wireguard %s port %s" % (net["wg_device"], net.get("wireguard_port")))
     if net.get("parent"):
         lines.append("parent %s (%s)" % (net["parent"], net.get("macvlan_mode")))
     if net.get("shim"):

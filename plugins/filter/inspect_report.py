@@ -75,7 +75,7 @@ def _container_objects(name, attach, network_driver):
 
 
 def _network_words(name, net):
-    return [w for w in (net.get("bridge"), net.get("device"), net.get("shim"), name) if w]
+    return [w for w in (net.get("bridge"), net.get("device"), net.get("shim"), net.get("wg_device"), name) if w]
 
 
 def _belongs(obj, words):

@@ -93,6 +93,22 @@ def directory(path):
     return {"mode": "%04o" % stat.S_IMODE(st.st_mode), "uid": st.st_uid, "gid": st.st_gid}
 
 
+def kernel_has(module):
+    """Whether the running kernel has a module - loaded, built in, or installed to load - read from /sys and
+    /lib/modules only (nothing is loaded by asking)."""
+    if os.path.isdir("/sys/module/%s" % module):
+        return True
+    root = "/lib/modules/%s" % os.uname().release
+    for index in ("modules.builtin", "modules.dep"):
+        try:
+            with open(os.path.join(root, index)) as handle:
+                if any(line.split(":", 1)[0].rsplit("/", 1)[-1].split(".ko", 1)[0] == module for line in handle):
+                    return True
+        except (IOError, OSError):
+            continue
+    return False
+
+
 def facts(view, params):
     """The host_facts result of network_info."""
     default, ipv4 = addresses(view)

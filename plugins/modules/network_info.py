@@ -55,8 +55,8 @@ options:
     default: []
   wireguard:
     description:
-      - With O(host_facts), also report whether the kernel has WireGuard (C(host_facts.wireguard)). Asking may
-        load the kernel's wireguard module, so it is only asked where an encrypted overlay needs it.
+      - With O(host_facts), also report whether the kernel has WireGuard (C(host_facts.wireguard)) - loaded,
+        built in or installed as a module, read from C(/sys/module) and C(/lib/modules) (nothing is loaded).
     type: bool
     default: false
   files:

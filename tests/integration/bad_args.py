@@ -55,6 +55,8 @@ BASES = {
     "host_gw": [{"name": "g", "subnet": "10.99.0.0/16", "lease": "10.99.1.0/24",
                  "peers": [{"address": "192.0.2.12", "lease": "10.99.2.0/24"}]},
                 {"overlays": [{"name": "g", "subnet": "10.99.0.0/16", "lease": "10.99.1.0/24", "peers": []}]}],
+    "wireguard_key": [{"name": "backend", "epoch": 1},
+                      {"keys": [{"name": "backend"}, {"name": "other", "epoch": 2, "state": "absent"}], "purge": True}],
     "host_settings": [{"sysctls": {"net.ipv4.ip_forward": 1}},
                       {"modules": ["bridge"], "sysctls": {"net/ipv4/conf/all/route_localnet": "0"}}],
 }
@@ -149,8 +151,10 @@ def host_state():
              for a in link.get("addr_info", []) if not a["local"].startswith("fe80:")]
     routes = [ln for ln in run("ip", "route", "show", "table", "all").splitlines() + run(
         "ip", "-6", "route", "show", "table", "all").splitlines() if "fe80::" not in ln and "ff00::/8" not in ln]
+    keys = os.path.join(STATE_DIR, "wireguard")
     state = {"links": sorted(links, key=str), "addrs": sorted(addrs, key=str), "routes": sorted(set(routes)),
-             "netns": netns_names(), "files": etc_netns_files()}
+             "netns": netns_names(), "files": etc_netns_files(),
+             "keys": sorted(os.listdir(keys)) if os.path.isdir(keys) else None}
     for tool in ("iptables-nft-save", "iptables-legacy-save", "ip6tables-nft-save", "ip6tables-legacy-save"):
         # an empty table with ACCEPT policies is no rule
         state[tool] = hoststate.rules(run(tool))
@@ -201,6 +205,7 @@ def clean(baseline_sysctls, mac):
         path = os.path.join(STATE_DIR, name)
         if os.path.isfile(path) and name != "lock":
             os.unlink(path)
+    shutil.rmtree(os.path.join(STATE_DIR, "wireguard"), ignore_errors=True)
     for name in os.listdir("/etc/netns") if os.path.isdir("/etc/netns") else ():
         shutil.rmtree(os.path.join("/etc/netns", name))
     setup(mac)

@@ -11,7 +11,8 @@ from .conftest import run_in, venv_bin
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-MODULES = ("netns", "veth", "macvlan", "bridge", "iptables_nat", "vxlan_overlay", "host_gw", "host_settings")
+MODULES = ("netns", "veth", "macvlan", "bridge", "iptables_nat", "vxlan_overlay", "host_gw", "wireguard_key",
+           "host_settings")
 EXAMPLES = 500
 
 

@@ -4,7 +4,6 @@ reason and nothing made; molecule's vm scenario, whose guests' kernel has WireGu
 for real (traffic inside the tunnel, plain VXLAN from a peer dropped)."""
 
 import json
-import os
 
 import pytest
 
@@ -13,9 +12,8 @@ from .modrun import PYTHONS, Host
 
 
 def kernel_has_wireguard():
-    return os.path.isdir("/sys/module/wireguard") or any(
-        os.path.exists(os.path.join(root, "kernel/drivers/net/wireguard/wireguard.ko"))
-        for root in ["/lib/modules/%s" % os.uname().release])
+    from ansible_collections.cnet.linux.plugins.module_utils import hostinfo
+    return hostinfo.kernel_has("wireguard")
 
 
 @pytest.mark.parametrize("python", sorted(PYTHONS))

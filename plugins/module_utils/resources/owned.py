@@ -89,16 +89,6 @@ def read_records(state_dir):
     return out
 
 
-def _has_wireguard(ctx):
-    """Whether the kernel has WireGuard (its generic netlink family answers; the kernel loads its module if it
-    has one)."""
-    try:
-        sockets.of(ctx).wireguard(None)
-        return True
-    except OSError:
-        return False
-
-
 def observe_host(params=None):
     """observe() in a run of its own (no state directory is written). With params' state_dir, also the records
     there ('records'); with interfaces 'without_record', the interfaces only when there is no fleet record."""
@@ -114,7 +104,7 @@ def observe_host(params=None):
         if params.get("host_facts"):
             out["host_facts"] = hostinfo.facts(sockets.of(ctx).view(None), params)
             if params.get("wireguard"):
-                out["host_facts"]["wireguard"] = _has_wireguard(ctx)
+                out["host_facts"]["wireguard"] = hostinfo.kernel_has("wireguard")
         if interfaces:
             out.update(observe(ctx))
         return out

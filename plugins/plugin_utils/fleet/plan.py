@@ -474,7 +474,8 @@ def _shown_networks(nets, fleet, me, allocated, underlay):
     out = {}
     for net in nets.values():
         shown = dict((key, net.get(key)) for key in ("driver", "mode", "subnet", "gateway", "subnet6", "gateway6",
-                                                      "bridge", "device", "vni", "parent", "macvlan_mode", "shim")
+                                                      "bridge", "device", "vni", "parent", "macvlan_mode", "shim",
+                                                      "wg_device", "wireguard_port")
                      if net.get(key) is not None)
         if fleet_inventory.leased(net):
             shown["lease"] = leases[net["name"]][me]
