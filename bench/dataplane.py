@@ -8,6 +8,8 @@ published port, an l3 and an l2 overlay), then iperf3 (1 and 8 TCP streams) and 
   published      the fabric -> h1's published port -> a container (DNAT)
   l3 / l2        container on h1 -> container on h2 across the l3 (flannel-like) and l2 overlay
   host-gw        the same across a host-gw overlay (flannel's host-gw: routed, no encapsulation)
+  macvlan        container on h1 -> container on h2, both macvlan devices on the hosts' underlay interface
+                 (Docker's macvlan driver: on the outside network itself, no bridge, NAT or tunnel)
   foreign bridge two namespaces on a bridge the collection does not own, on h1, with the host-wide
                  bridge-nf-call-iptables on (what the host role sets) and off with the collection's bridge's own
                  nf_call_iptables on instead (confined to the bridge that needs it)
@@ -41,12 +43,15 @@ LAB = "bench-dataplane"
 NETWORKS = [{"name": "bridge", "driver": "bridge", "bridge": "cnet0", "subnet": "172.17.0.0/16"},
             {"name": "backend", "driver": "overlay", "mode": "l3", "vni": 4096, "subnet": "10.244.0.0/16"},
             {"name": "swarm", "driver": "overlay", "mode": "l2", "vni": 4097, "subnet": "10.245.0.0/24"},
-            {"name": "fast", "driver": "overlay", "mode": "host-gw", "subnet": "10.246.0.0/16"}]
+            {"name": "fast", "driver": "overlay", "mode": "host-gw", "subnet": "10.246.0.0/16"},
+            {"name": "lan", "driver": "macvlan", "parent": "eth0", "subnet": "192.0.2.0/24", "gateway": "192.0.2.1",
+             "ip_range": "192.0.2.128/25"}]
 CONTAINERS = {"h1": [{"name": "b1", "network": "bridge", "publish": ["15201:5201", "15202:5202"]},
                      {"name": "b2", "network": "bridge"}, {"name": "o3", "network": "backend"},
-                     {"name": "o2", "network": "swarm"}, {"name": "og", "network": "fast"}],
+                     {"name": "o2", "network": "swarm"}, {"name": "og", "network": "fast"},
+                     {"name": "mv", "network": "lan"}],
               "h2": [{"name": "o3", "network": "backend"}, {"name": "o2", "network": "swarm"},
-                     {"name": "og", "network": "fast"}]}
+                     {"name": "og", "network": "fast"}, {"name": "mv", "network": "lan"}]}
 # by hand on h1, not the collection's: a direct veth pair, and a foreign bridge with two namespaces
 BY_HAND = """set -e
 ip netns add dv1; ip netns add dv2
@@ -162,6 +167,7 @@ def paths(lab):
             "l3 overlay": (("h1", "o3"), ("h2", "o3"), lab.ipv4("h2", "o3"), 5201),
             "l2 overlay": (("h1", "o2"), ("h2", "o2"), lab.ipv4("h2", "o2"), 5201),
             "host-gw overlay": (("h1", "og"), ("h2", "og"), lab.ipv4("h2", "og"), 5201),
+            "macvlan": (("h1", "mv"), ("h2", "mv"), lab.ipv4("h2", "mv"), 5201),
             "foreign bridge": (("h1", "fb1"), ("h1", "fb2"), "10.98.0.2", 5201)}
 
 
@@ -217,13 +223,15 @@ def main():
                       " (GRO on the underlay veths)")
         out["pmtu"] = {"l3 overlay": pmtu(lab, ("h1", "o3"), chosen["l3 overlay"][2]),
                        "l2 overlay": pmtu(lab, ("h1", "o2"), chosen["l2 overlay"][2]),
-                       "host-gw overlay": pmtu(lab, ("h1", "og"), chosen["host-gw overlay"][2])}
+                       "host-gw overlay": pmtu(lab, ("h1", "og"), chosen["host-gw overlay"][2]),
+                       "macvlan": pmtu(lab, ("h1", "mv"), chosen["macvlan"][2])}
         out["offloads"] = offloads(lab, "h1", "vx4096")
         for host in ("h1", "h2"):  # the profile on the paths as the tables measured them
             lab.run(host, None, "ethtool", "-K", "eth0", "gro", "off")
         why = cpuprofile.available()
         out["profile"] = {"unavailable": why} if why else {}
-        for name in () if why else ("underlay", "veth", "bridge", "l3 overlay", "l2 overlay", "host-gw overlay"):
+        for name in () if why else ("underlay", "veth", "bridge", "l3 overlay", "l2 overlay", "host-gw overlay",
+                                    "macvlan"):
             found = cpuprofile.profile(lambda path=chosen[name]: iperf(lab, path, 1, args.seconds, moved=True),
                                        args.seconds)
             out["profile"][name] = found

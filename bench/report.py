@@ -295,6 +295,7 @@ def dataplane_section(data, plots):
     out += profile_section(data.get("profile"))
     out += why_dataplane(data)
     out += host_gw_dataplane(data)
+    out += macvlan_dataplane(data)
     plot_dataplane(data, os.path.join(plots, "dataplane.png"))
     return out + ["", "![throughput and latency per path](benchmarks/dataplane.png)", ""]
 
@@ -310,6 +311,23 @@ def host_gw_dataplane(data):
                 "underlay's." % (hg["one_gbit"] / l3["one_gbit"], hg["eight_gbit"] / l3["eight_gbit"],
                                  hg["rr_us"] / l3["rr_us"], hg["one_gbit"] / base["one_gbit"],
                                  hg["eight_gbit"] / base["eight_gbit"], hg["rr_us"] / base["rr_us"])]
+
+
+def macvlan_dataplane(data):
+    """The macvlan path: containers on the underlay itself, against the underlay and the routed overlays."""
+    by = dict((row["path"], row) for row in data["paths"])
+    if "macvlan" not in by:
+        return []
+    mv, base = by["macvlan"], by["underlay"]
+    out = ["", "macvlan (containers on the hosts' underlay Ethernet, no bridge, NAT or tunnel): 1 stream %.2fx, 8 "
+               "streams %.2fx, request/response %.2fx the underlay's" % (
+                   mv["one_gbit"] / base["one_gbit"], mv["eight_gbit"] / base["eight_gbit"], mv["rr_us"] / base["rr_us"])]
+    if "host-gw overlay" in by:
+        hg = by["host-gw overlay"]
+        out[-1] += "; %.2fx, %.2fx and %.2fx the host-gw overlay's" % (
+            mv["one_gbit"] / hg["one_gbit"], mv["eight_gbit"] / hg["eight_gbit"], mv["rr_us"] / hg["rr_us"])
+    out[-1] += "."
+    return out
 
 
 def why_dataplane(data):
@@ -348,7 +366,7 @@ def profile_section(profile):
            "(`_raw_spin_unlock_irqrestore`, `handle_softirqs`), so the groups are a guide and the CPU per gigabit, "
            "from `/proc/stat`, is the measure.", ""]
     base = (profile.get("underlay") or {}).get("cpu_ms_per_gbit")
-    order = ("underlay", "veth", "bridge", "l3 overlay", "l2 overlay", "host-gw overlay")
+    order = ("underlay", "veth", "bridge", "l3 overlay", "l2 overlay", "host-gw overlay", "macvlan")
     rows = []
     for name, row in sorted(profile.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         cost = row.get("cpu_ms_per_gbit")
