@@ -78,43 +78,56 @@ def _network_words(name, net):
     return [w for w in (net.get("bridge"), net.get("device"), net.get("shim"), net.get("wg_device"), name) if w]
 
 
-def _belongs(obj, words):
-    """Whether a drift object names one of a network's devices or the network (not as its kind, the first word):
+def _network_of(obj, by_word):
+    """The network a drift object names by one of its devices or its name (not as its kind, the first word):
     'bridge cnet0', 'peer vx4096 192.0.2.12', 'route backend 10.244.2.0/24', 'iptables filter CNET-F-cnet0'."""
-    return any(token == w or token.endswith("-" + w) for token in obj.split()[1:] for w in words)
+    for token in obj.split()[1:]:
+        for i in [-1] + [i for i, ch in enumerate(token) if ch == "-"]:
+            if token[i + 1:] in by_word:
+                return by_word[token[i + 1:]]
+    return None
 
 
 def _host(summary, observed, drift):
+    """One host's part: each drift object is looked up once (by the objects each container owns, the file's
+    sandbox, the words naming each network), not compared with every container and network."""
     seen, shims = _seen(observed)
     drifted = list(drift.get("objects") or [])
-    left = set(drifted)
     drivers = dict((n, v.get("driver")) for n, v in (summary.get("networks") or {}).items())
-    containers = {}
+    containers, owner = {}, {}
     for cname, c in sorted((summary.get("containers") or {}).items()):
-        attach = {}
-        for net, a in sorted((c.get("networks") or {}).items()):
-            device = seen.get((cname, net))
-            attach[net] = dict(a, seen=device)
+        attach = dict((net, dict(a, seen=seen.get((cname, net)))) for net, a in sorted((c.get("networks") or {}).items()))
         mine = _container_objects(cname, c.get("networks") or {}, drivers)
         mine.update("veth %s" % a["seen"]["host_end"] for a in attach.values() if (a["seen"] or {}).get("host_end"))
-        own = sorted(o for o in left if o in mine or o.startswith("file /etc/netns/%s/" % cname))
-        left -= set(own)
-        missing = [net for net, a in attach.items() if a["seen"] is None]
+        owner.update((obj, cname) for obj in mine)
         containers[cname] = {"mode": c.get("mode"), "target": c.get("target"), "networks": attach,
-                             "published": c.get("publish") or [], "drift": own, "missing": missing}
-    networks = {}
-    for name, net in sorted((summary.get("networks") or {}).items()):
-        words = _network_words(name, net)
-        own = sorted(o for o in left if _belongs(o, words))
-        left -= set(own)
-        members = dict((c, a["networks"][name]) for c, a in containers.items() if name in a["networks"])
-        networks[name] = dict(net, containers=members, drift=own)
-        if net.get("shim") and (members or shims.get(name)):  # a host has a shim where it has containers
-            networks[name]["shim_seen"] = shims.get(name)
+                             "published": c.get("publish") or [], "drift": [],
+                             "missing": [net for net, a in attach.items() if a["seen"] is None]}
+    nets = summary.get("networks") or {}
+    by_word = dict((w, name) for name, net in sorted(nets.items()) for w in _network_words(name, net))
+    networks = dict((name, dict(net, containers={}, drift=[])) for name, net in sorted(nets.items()))
+    for cname, c in containers.items():
+        for net, a in c["networks"].items():
+            if net in networks:
+                networks[net]["containers"][cname] = a
+    left = []
+    for obj in sorted(set(drifted)):
+        cname = owner.get(obj)
+        if cname is None and obj.startswith("file /etc/netns/"):
+            cname = obj[len("file /etc/netns/"):].split("/", 1)[0]
+        if cname in containers:
+            containers[cname]["drift"].append(obj)
+        elif _network_of(obj, by_word):
+            networks[_network_of(obj, by_word)]["drift"].append(obj)
+        else:
+            left.append(obj)
+    for name, net in networks.items():
+        if net.get("shim") and (net["containers"] or shims.get(name)):  # a host has a shim where it has containers
+            net["shim_seen"] = shims.get(name)
         elif net.get("shim"):
-            del networks[name]["shim"]
+            del net["shim"]
     return {"underlay": summary.get("underlay"), "networks": networks, "containers": containers, "drift": drifted,
-            "other_drift": sorted(left), "drifted": bool(drifted)}
+            "other_drift": left, "drifted": bool(drifted)}
 
 
 def inspect_report(per_host):

@@ -343,8 +343,10 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                             "peers": [{"address": underlay[h], "lease": leases[name][h]} for h in fleet]})
         elif net["driver"] == "overlay":
             mtu = net["link_mtu"]
+            # an encrypted overlay's VXLAN runs between the hosts' tunnel addresses, over WireGuard
+            at = tunnels[name] if net.get("encrypted") else underlay
             args = {"name": name, "vni": net["vni"], "port": net["port"], "mode": net["mode"], "device": net["device"],
-                    "local": underlay[me], "mtu": mtu, "firewall": net["firewall"]}
+                    "local": at[me], "mtu": mtu, "firewall": net["firewall"]}
             if net["mode"] == "l3":
                 lease = leases[name][me]
                 gateway = lease_gateway(lease)
@@ -353,18 +355,15 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
                             "icc": True, "internal": False, "masquerade": True, "publish": [],
                             "isolated_subnets": [s for s in routed if s != net["subnet"]]})
-                args.update(lease=lease, peers=[{"address": underlay[h], "lease": leases[name][h]} for h in fleet])
+                args.update(lease=lease, peers=[{"address": at[h], "lease": leases[name][h]} for h in fleet])
             else:
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "addresses": []})
                 by_host = l2_by_host[name]
-                args.update(bridge=net["bridge"], peers=[{"address": underlay[h], "endpoints": by_host.get(h, [])}
+                args.update(bridge=net["bridge"], peers=[{"address": at[h], "endpoints": by_host.get(h, [])}
                                                          for h in fleet if h != me])
-            if net.get("encrypted"):
+            if net.get("encrypted"):  # its peers' VXLAN is accepted from inside the tunnel only
                 wireguard.append(_tunnel(net, fleet, me, underlay, tunnels[name], keys))
-                # VXLAN between the tunnel addresses, accepted from inside the tunnel only
-                args.update(local=tunnels[name][me], dev=net["wg_device"], encrypted=True)
-                for peer in args["peers"]:
-                    peer["address"] = tunnels[name][_host_at(underlay, peer["address"])]
+                args.update(dev=net["wg_device"], encrypted=True)
             overlays.append(args)
     namespaces = []
     nat_by_bridge = dict((item["bridge"], item) for item in nat)
@@ -379,7 +378,7 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             item["container"] = c["target"]
         namespaces.append(item)
         shown = {"mode": c["mode"], "target": c["target"], "networks": {},
-                 "publish": [dict(e, allow=e["allow"]) for e in c["publish"]]}
+                 "publish": [dict(e) for e in c["publish"]]}
         summary["containers"][c["name"]] = shown
         if c["mode"] != "host":  # a host-mode container reads the host's own files
             item.update(hosts=[], hosts_include=[], dns=c["dns"])
@@ -461,10 +460,6 @@ def _tunnel(net, fleet, me, underlay, tunnel, keys):
             "address": "%s/%d" % (tunnel[me], prefix),
             "peers": [{"public_key": keys[h][net["name"]], "endpoint": underlay[h], "address": tunnel[h]}
                       for h in fleet if h != me and (keys.get(h) or {}).get(net["name"])]}
-
-
-def _host_at(underlay, address):
-    return next(h for h, addr in underlay.items() if addr == address)
 
 
 def _shown_networks(nets, fleet, me, allocated, underlay):
