@@ -124,7 +124,7 @@ def inspect_dot(report):
         out.append("  subgraph %s {" % _q("cluster_%d" % i))
         title = [" ".join(x for x in (host, h.get("underlay")) if x)] + (["drift: %s" % ", ".join(h["other_drift"])] if h["other_drift"] else [])
         out.append("    graph %s;" % _attrs(label=_label(title), color=RED if h["drifted"] else GREY,
-                                             fontcolor=RED if h["other_drift"] else "black", style="rounded"))
+                                            fontcolor=RED if h["other_drift"] else "black", style="rounded"))
         for name, net in sorted(h["networks"].items()):
             if net.get("driver") == "ptp" and not net["containers"]:
                 continue  # a ptp network is a container's own pair: nothing of it on a host without one

@@ -100,7 +100,7 @@ MACVLAN = (dict(
     endpoints=dict(type="list", elements="dict", options=MACVLAN_ENDPOINT),
     purge_networks=dict(type="list", elements="str"),
 ), dict(mutually_exclusive=[["endpoints", key] for key in ("netns", "name", "container", "mac", "addresses",
-                                                             "gateway", "gateway6", "routes", "ipv6_link_local")],
+                                                           "gateway", "gateway6", "routes", "ipv6_link_local")],
         required_one_of=[["network", "endpoints"]]))
 
 # bridge
@@ -181,11 +181,11 @@ HOST_GW = (dict(
 
 # wireguard_key, wireguard
 WIREGUARD_KEY_ITEM = dict(name=dict(type="str", required=True), epoch=dict(type="int", default=0),
-                          state=dict(type="str", choices=_STATE))
+                          state=dict(type="str", choices=_STATE))  # a network's name and epoch: no secret
 WIREGUARD_KEY = (dict(
     WIREGUARD_KEY_ITEM, name=dict(type="str"), epoch=dict(type="int", default=0),
     state=dict(type="str", choices=_STATE, default="present"),
-    keys=dict(type="list", elements="dict", options=WIREGUARD_KEY_ITEM),
+    keys=dict(type="list", elements="dict", options=WIREGUARD_KEY_ITEM, no_log=False),
     purge=dict(type="bool", default=False),
 ), dict(mutually_exclusive=[["name", "keys"]], required_one_of=[["name", "keys", "purge"]]))
 WIREGUARD_PEER = dict(public_key=dict(type="str", required=True, no_log=False), endpoint=dict(type="str", required=True),

@@ -61,7 +61,7 @@ def test_containers_on_the_underlay_reach_the_router_and_each_other(make_lab, py
     # purge: the listed endpoints stay, the network's others go; a foreign macvlan is left alone
     run_in(lab, "h1", "ip", "link", "add", "link", "eth0", "name", "theirs", "type", "macvlan")
     result = hosts["h1"].converge("macvlan", {"network": "lan", "endpoints": [endpoint("h1", mode="private")],
-                                             "purge_networks": ["lan"]})
+                                              "purge_networks": ["lan"]})
     assert result["actions"] == ["ip link del cm-lan"]
     result = hosts["h1"].converge("macvlan", {"network": "lan", "endpoints": [], "purge_networks": ["lan"]})
     assert result["actions"] == ["ip -n c link del eth0"]

@@ -468,9 +468,9 @@ def _shown_networks(nets, fleet, me, allocated, underlay):
     leases, l2_by_host = allocated
     out = {}
     for net in nets.values():
-        shown = dict((key, net.get(key)) for key in ("driver", "mode", "subnet", "gateway", "subnet6", "gateway6",
-                                                      "bridge", "device", "vni", "parent", "macvlan_mode", "shim",
-                                                      "wg_device", "wireguard_port")
+        fields = ("driver", "mode", "subnet", "gateway", "subnet6", "gateway6", "bridge", "device", "vni", "parent",
+                  "macvlan_mode", "shim", "wg_device", "wireguard_port")
+        shown = dict((key, net.get(key)) for key in fields
                      if net.get(key) is not None)
         if fleet_inventory.leased(net):
             shown["lease"] = leases[net["name"]][me]

@@ -54,8 +54,8 @@ def test_set_device_reads_back_in_pyroute2(python):
     if python != "venv" and (not os.path.exists(python) or subprocess.run(
             [python, "-c", "import pyroute2"], capture_output=True, check=False).returncode):
         pytest.skip("no %s with python3-pyroute2 (scripts/setup installs it)" % python)
-    argv = [python if python != "venv" else os.path.join(os.path.dirname(__file__), "..", "..", "..", ".venv", "bin",
-                                                            "python"), "-c", READER, request()]
+    venv = os.path.join(os.path.dirname(__file__), "..", "..", "..", ".venv", "bin", "python")
+    argv = [python if python != "venv" else venv, "-c", READER, request()]
     assert json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout) == EXPECTED
 
 
