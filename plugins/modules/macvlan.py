@@ -22,7 +22,7 @@ description:
   - The device's addresses (but IPv6 link-local) and non-kernel routes are authoritative. Its parent and mode
     are fixed when it is made - a device on another parent or in another mode is deleted and made again, as a
     step of the plan that says why.
-  - Devices carry the mark C(cnet.linux:macvlan net=NETWORK ctr=CONTAINER) in their alias; only marked devices
+  - Devices carry the mark C(cnet.linux:macvlan ctr=CONTAINER net=NETWORK) in their alias; only marked devices
     are changed or removed. O(purge_networks) removes the marked devices of those networks that are not listed,
     in every namespace the collection made and in the host's.
 author:

@@ -62,13 +62,21 @@ def link_set(obj, ns, dev, change, was=None, names=None):
     return action
 
 
-def remove_link(view, kind, name):
-    """state: absent of a link in our namespace (view.host): delete it if it carries our mark, else warn (on the
-    view) and leave it."""
-    link = view.host.link(name)
+def link_del(obj, ns, name, why=None):
+    """The step that deletes link name in namespace ns (None: ours), written as ip link del [# why]."""
+    return Action(obj, "link_del", "ip %slink del %s%s" % ("-n %s " % ns if ns else "", name, "  # %s" % why if why else ""),
+                  ns=ns, name=name)
+
+
+def remove_link(view, kind, name, ns=None, obj=None):
+    """state: absent of a link in our namespace (view.host), or in namespace ns (its view in view.peers): delete it
+    if it carries our mark, else warn (on the view) and leave it. obj: the step's object ((kind, name) unless
+    given)."""
+    found = view.peers.get(ns) if ns else view.host
+    link = found.link(name) if found else None
     if link is None:
         return []
     if not marks.owned(link["alias"], kind):
-        view.warn("interface '%s' was not created by cnet.linux; left alone" % name)
+        view.warn("interface '%s'%s was not created by cnet.linux; left alone" % (name, " in %s" % ns if ns else ""))
         return []
-    return [Action((kind, name), "link_del", "ip link del %s" % name, ns=None, name=name)]
+    return [link_del(obj or (kind, name), ns, name)]

@@ -11,8 +11,8 @@ macvlan ports). An item without netns is a shim: a macvlan device in the host's 
 to this host's containers make them reachable from the host.
 
 The device belongs to the collection entirely, like a veth pair's peer: its addresses (but IPv6 link-local)
-and its non-kernel routes are authoritative. It carries the mark 'cnet.linux:macvlan net=<network>
-ctr=<container>' (a shim: no ctr). Its parent and mode are fixed at creation: a device on another parent or in
+and its non-kernel routes are authoritative. It carries the mark 'cnet.linux:macvlan ctr=<container>
+net=<network>' (a shim: no ctr). Its parent and mode are fixed at creation: a device on another parent or in
 another mode is deleted and made again, as a visible step of the plan.
 """
 
@@ -24,6 +24,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.action import Acti
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import const, namespaces, sockets
 from ansible_collections.cnet.linux.plugins.module_utils.resources.base import View
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import link_del, remove_link
 from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth, l3_routes, _ll6
 
 MODES = tuple(sorted(const.MACVLAN_MODES))
@@ -152,29 +153,23 @@ class Macvlan(Veth):
                              "name" % (item["peer"], where))
         why = self._wrong(view, item, link)
         if why:
-            return [Action(self._obj(item), "link_del", "ip %slink del %s  # %s: made again" % (
-                "-n %s " % item["netns"] if item["netns"] else "", item["peer"], why), ns=item["netns"],
-                name=item["peer"])] + self._create(view, item)
+            return [link_del(self._obj(item), item["netns"], item["peer"], why + ": made again")] + self._create(view, item)
         return self._peer_link(view, item, link) + self._peer_l3(view, item, link)
 
     def absent(self, view, item):
-        link = self._device(view, item)
-        if link is None:
-            return []
-        if not (link["kind"] == "macvlan" and marks.owned(link["alias"], "macvlan")):
-            view.warn("interface '%s' was not created by cnet.linux; left alone" % item["key"])
-            return []
-        return [_delete(self._obj(item), item["netns"], item["peer"])]
+        return remove_link(view, "macvlan", item["peer"], item["netns"], self._obj(item))
 
     def purged(self, view):
         out, scope = [], self.scope
+        if not scope:
+            return out
         for ns, ns_view in sorted(view.peers.items(), key=lambda kv: kv[0] or ""):
             for name, link in sorted((ns_view.links if ns_view else {}).items()):
                 mark = marks.parse(link["alias"])
                 key = "%s/%s" % (ns, name) if ns else name
-                if scope and link["kind"] == "macvlan" and mark and mark[0] == "macvlan" \
+                if link["kind"] == "macvlan" and mark and mark[0] == "macvlan" \
                         and mark[1].get("net") in scope and key not in self.by_key:
-                    out.append(_delete((self.KIND, key), ns, name))
+                    out.append(link_del((self.KIND, key), ns, name))
         return out
 
     # diff views
@@ -209,10 +204,6 @@ class Macvlan(Veth):
             if value is not None:
                 out[name] = value
         return out
-
-
-def _delete(obj, ns, name):
-    return Action(obj, "link_del", "ip %slink del %s" % ("-n %s " % ns if ns else "", name), ns=ns, name=name)
 
 
 def _split(key):

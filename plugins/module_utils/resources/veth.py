@@ -24,8 +24,13 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import const, namespaces, ops, sockets, sysctl
 from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
-from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, remove_link, sysctl_action, \
-    link_set as _link_set
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, remove_link, \
+    sysctl_action, link_set as _link_set
+
+
+def host_end(netns, peer):
+    """The host end's name of a pair not given one: derived from the namespace and the peer's name."""
+    return inputs.derived("cv", "%s/%s" % (netns, peer))
 
 
 def _normalize(raw, field, default_state, defaults):
@@ -36,7 +41,7 @@ def _normalize(raw, field, default_state, defaults):
     netns = inputs.nsname(get("netns"), field + ".netns")
     peer = inputs.ifname(get("peer") or "eth0", field + ".peer")
     name = get("name")
-    name = inputs.ifname(name, field + ".name") if name else inputs.derived("cv", "%s/%s" % (netns, peer))
+    name = inputs.ifname(name, field + ".name") if name else host_end(netns, peer)
     state = inputs.state(raw, field, default_state)
     item = {"name": name, "netns": netns, "peer": peer, "state": state,
             "bridge": inputs.ifname(get("bridge"), field + ".bridge") if get("bridge") else None,
@@ -155,7 +160,7 @@ class Veth(Resource):
                 mark = marks.parse(link["alias"])
                 if link["kind"] == "veth" and mark and mark[0] == "veth" and mark[1].get("net") in scope \
                         and name not in self.by_key:
-                    out.append(Action(("veth", name), "link_del", "ip link del %s" % name, ns=None, name=name))
+                    out.append(link_del(("veth", name), None, name))
         return out
 
     def _mark(self, item):
@@ -183,7 +188,7 @@ class Veth(Resource):
             if not (existing["kind"] == "veth" and marks.owned(existing["alias"], "veth")):
                 raise InputError("pairs: '%s' already exists in namespace '%s' and is not ours; pick another peer name"
                                  % (peer, ns))
-            out.append(Action(obj, "link_del", "ip -n %s link del %s" % (ns, peer), ns=ns, name=peer))
+            out.append(link_del(obj, ns, peer))
         out.append(Action(obj, "veth_add", text, name=item["name"], netns=ns, peer=peer, mtu=item["mtu"],
                           mac=item["mac"], master=item["bridge"]).making(None, item["name"], self._mark(item)))
         # the peer comes up first, without carrier, so its addrgenmode is in place before the kernel configures
@@ -285,10 +290,8 @@ class Veth(Resource):
                              "pick another name" % item["name"])
         peer = self.paired(view, host, item)
         if peer is None:
-            obj = ("veth", item["name"])
-            return [Action(obj, "link_del", "ip link del %s  # its peer is not %s in %s: recreate the pair"
-                           % (item["name"], item["peer"], item["netns"]), ns=None, name=item["name"])] \
-                + self._create(view, item)
+            why = "its peer is not %s in %s: recreate the pair" % (item["peer"], item["netns"])
+            return [link_del(("veth", item["name"]), None, item["name"], why)] + self._create(view, item)
         have = view.host.addrs.get(host["index"], set())
         return self._host_link(view, item, host) \
             + addr_actions(("veth", item["name"]), None, item["name"], have, item["host_addresses"], True) \

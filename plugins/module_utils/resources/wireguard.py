@@ -27,7 +27,8 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged,
 from ansible_collections.cnet.linux.plugins.module_utils.files import wg_keys
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, ops, sockets, wireguard
 from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
-from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_set, remove_link
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, link_set, \
+    remove_link
 
 WG_OPS = {}
 op = registry(WG_OPS)
@@ -68,7 +69,7 @@ def wg_add(ctx, name, mtu):
     nl = sockets.of(ctx)
     nl.drop(None, name)
     nl.send(None, encode.wireguard_add(name, mtu))
-    return Action(("wireguard", name), "link_del", "ip link del %s" % name, ns=None, name=name)
+    return link_del(("wireguard", name), None, name)
 
 
 @op("wg_set")
@@ -210,19 +211,23 @@ class Wireguard(Resource):
     def observe(self, ctx):
         nl = sockets.of(ctx)
         host = nl.view(None)
-        devices, keys = {}, {}
+        # every key file read once: this call's networks' public keys, and which files exist (for purge)
+        stored = dict((name, wg_keys.read(ctx.state_dir, name))
+                      for name in set(wg_keys.names(ctx.state_dir)) | set(item["network"] for item in self.items))
+        kept = dict((name, key is not None) for name, key in stored.items())
+        keys, devices = {}, {}
         for item in self.items:
+            if item["state"] != "present":
+                continue
+            key = stored[item["network"]]
+            keys[item["network"]] = wg_keys.public_key(key["private_key"]) if key else None
             link = host.link(item["name"])
-            if item["state"] == "present":
-                kept = wg_keys.read(ctx.state_dir, item["network"])
-                keys[item["network"]] = wg_keys.public_key(kept["private_key"]) if kept else None
-            if link is not None and link["kind"] == "wireguard" and item["state"] == "present":
+            if link is not None and link["kind"] == "wireguard":
                 sock, family = nl.wireguard(None)
                 msg_type, _flags, body = wireguard.get_device(family, item["name"])
                 devices[item["name"]] = wireguard.merged(sock.dump(msg_type, body, wireguard.parse_device))
-        if any(item["state"] == "present" for item in self.items) and not ctx.check:
+        if keys and not ctx.check:
             nl.wireguard(None)  # a kernel without WireGuard fails here, before anything is made, saying so
-        kept = dict((name, wg_keys.read(ctx.state_dir, name) is not None) for name in wg_keys.names(ctx.state_dir))
         return View(ctx.check, host=host, devices=devices, keys=keys, kept=kept,
                     path=lambda name: wg_keys.path(ctx.state_dir, name))
 
@@ -290,7 +295,7 @@ class Wireguard(Resource):
             for name, link in sorted(view.host.links.items()):
                 mark = marks.parse(link["alias"])
                 if link["kind"] == "wireguard" and mark and mark[0] == "wireguard" and name not in self.by_key:
-                    out.append(Action(("wireguard", name), "link_del", "ip link del %s" % name, ns=None, name=name))
+                    out.append(link_del(("wireguard", name), None, name))
             wanted = set(item["network"] for item in self.items)
             out += [Action(("wireguard_key", net), "wg_key_del", "rm %s" % view.path(net), network=net)
                     for net in sorted(view.kept) if net not in wanted]

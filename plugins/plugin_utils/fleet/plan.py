@@ -260,14 +260,22 @@ def _l2_addresses(net, fleet, conts, records, family=4, hosts_at=None):
                         wanted.append(key)
     if net.get("shim") and family == 4:  # a shim on each host with containers there
         wanted += sorted(set(key.split("/", 1)[0] + "/" for key in wanted + list(out)))
-    recorded = fleet_alloc.merged(records, table, net["name"], fleet)
+    out.update(_kept_or_taken(pool, wanted, fleet_alloc.merged(records, table, net["name"], fleet),
+                              lambda key: "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"]),
+                              lambda key: "network %s" % net["name"]))
+    return out
+
+
+def _kept_or_taken(pool, wanted, recorded, scope, where):
+    """{key: address} for the wanted keys: each recorded address kept where it is still free (a running
+    container, a host's tunnel is never renumbered), then the new keys given the next free ones."""
+    out = {}
     for key in wanted:
-        scope = "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"])
-        if key in recorded and pool.keep(key, recorded[key], scope):
+        if key in recorded and pool.keep(key, recorded[key], scope(key)):
             out[key] = recorded[key]
     for key in wanted:
         if key not in out:
-            out[key] = pool.take(key, "network %s" % net["name"])
+            out[key] = pool.take(key, where(key))
     return out
 
 
@@ -441,15 +449,9 @@ def _tunnels(net, fleet, records):
     """{host: tunnel address} of an encrypted overlay: one address of its tunnel_subnet per host, stable (recorded,
     as leases are)."""
     pool = fleet_alloc.Pool(net["tunnel_subnet"], None, "the tunnel_subnet of %s" % net["name"])
-    recorded = fleet_alloc.merged(records, "tunnels", net["name"], fleet)
-    out = {}
-    for h in fleet:
-        if h in recorded and pool.keep(h, recorded[h], "%s: the tunnel address on %s" % (h, net["name"])):
-            out[h] = recorded[h]
-    for h in fleet:
-        if h not in out:
-            out[h] = pool.take(h, "%s: network %s" % (h, net["name"]))
-    return out
+    return _kept_or_taken(pool, fleet, fleet_alloc.merged(records, "tunnels", net["name"], fleet),
+                          lambda h: "%s: the tunnel address on %s" % (h, net["name"]),
+                          lambda h: "%s: network %s" % (h, net["name"]))
 
 
 def _tunnel(net, fleet, me, underlay, tunnel, keys):

@@ -14,7 +14,7 @@ import ipaddress
 from ansible_collections.cnet.linux.plugins.module_utils.core import marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_set
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, link_set
 
 OVERHEAD = 50  # outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14)
 RECREATE = ("vni", "port", "local", "dev", "proxy", "learning")
@@ -84,9 +84,8 @@ def plan(view, item, device):
         have["dev"] = view.host.name_of(have.get("dev"))
         changed = [key for key in RECREATE if have.get(key) != device[key]]
         if changed:
-            out.append(Action(("vxlan", name), "link_del", "ip link del %s  # %s changed: the device is recreated"
-                              % (name, ", ".join("%s %s -> %s" % (k, have.get(k), device[k]) for k in changed)),
-                              ns=None, name=name))
+            out.append(link_del(("vxlan", name), None, name, "%s changed: the device is recreated" % ", ".join(
+                "%s %s -> %s" % (k, have.get(k), device[k]) for k in changed)))
             link = None
     return out + (_create(view, item, device) if link is None else _update(view, item, link, device)), link
 
