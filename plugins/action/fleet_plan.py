@@ -58,33 +58,31 @@ def _observed(result):
     """cnet.linux.network_info's result (read.yml runs it when the host has no record), or None."""
     if not isinstance(result, dict) or result.get("skipped") or result.get("failed") or "pairs" not in result:
         return None
-    return dict((key, result.get(key)) for key in ("bridges", "vxlans", "pairs"))
+    return dict((key, result.get(key)) for key in ("bridges", "vxlans", "pairs", "macvlans"))
 
 
-def _underlay_mtu(hostvars, address):
-    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address (network_info's host_facts,
-    else gathered facts), else None."""
-    if hostvars.get("cnet_underlay_mtu") is not None:
-        return hostvars["cnet_underlay_mtu"]
+def _underlay_entry(hostvars, address):
+    """{device, mtu, prefix} of the interface holding the underlay address: network_info's host_facts, else gathered
+    facts (no prefix there), else {}."""
     for entry in _host_facts(hostvars).get("ipv4") or ():
         if address and isinstance(entry, dict) and entry.get("address") == address:
-            return entry.get("mtu")
+            return entry
     facts = hostvars.get("ansible_facts") or {}
     for name in facts.get("interfaces") or ():
         iface = facts.get(str(name).replace("-", "_").replace(".", "_")) or {}
         ipv4 = [iface.get("ipv4") or {}] + list(iface.get("ipv4_secondaries") or [])
         if address and any(a.get("address") == address for a in ipv4 if isinstance(a, dict)):
-            return iface.get("mtu")
+            return {"device": iface.get("device", name), "mtu": iface.get("mtu")}
     default = facts.get("default_ipv4") or {}
-    return default.get("mtu") if address and default.get("address") == address else None
+    return {"device": default.get("interface"), "mtu": default.get("mtu")} \
+        if address and default.get("address") == address else {}
 
 
-def _underlay_prefix(hostvars, address):
-    """The prefix length of the underlay address's subnet (network_info's host_facts), else None."""
-    for entry in _host_facts(hostvars).get("ipv4") or ():
-        if address and isinstance(entry, dict) and entry.get("address") == address:
-            return entry.get("prefix")
-    return None
+def _underlay_mtu(hostvars, address):
+    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address, else None."""
+    if hostvars.get("cnet_underlay_mtu") is not None:
+        return hostvars["cnet_underlay_mtu"]
+    return _underlay_entry(hostvars, address).get("mtu")
 
 
 def _public_keys(result):
@@ -102,7 +100,8 @@ def _fleet_vars(hostvars, fleet):
         underlay = _underlay(hv)
         hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
                               "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
-                              "underlay_prefix": _underlay_prefix(hv, underlay),
+                              "underlay_prefix": _underlay_entry(hv, underlay).get("prefix"),
+                              "underlay_device": _underlay_entry(hv, underlay).get("device"),
                               "recorded": _recorded(hv),
                               "observed": _observed(hv.get("host_network_info")),
                               "wireguard_keys": _public_keys(hv.get("host_wireguard_keys")),

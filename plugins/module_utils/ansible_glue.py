@@ -14,6 +14,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import JOURNAL
 from ansible_collections.cnet.linux.plugins.module_utils.core.engine import (DEFAULT_STATE_DIR, DESIRED, EngineError, converge,
                                                                              converge_all, reason)
@@ -33,18 +34,32 @@ def _require_pyroute2(module, classes):
                          exception="No module named 'pyroute2'")
 
 
-def _fail(module, exc, name, prefix="", changed=False, **more):
+def _fail(module, exc, name, prefix="", changed=False, suffix=None, **more):
     """The module's failure for an exception of the engine; name: the module or part that raised it (prefix: put
-    before the engine's own message)."""
+    before the engine's own message; suffix: what the parts before it had done and was undone)."""
+    tail = "; the parts before it were undone: %s" % (", ".join(suffix) or "nothing to undo") if suffix else ""
+    if suffix:
+        more["earlier_rolled_back"] = suffix
     if isinstance(exc, (InputError, ToolError)):
-        module.fail_json(msg=prefix + str(exc), changed=changed, **more)
+        module.fail_json(msg=prefix + str(exc) + tail, changed=changed, **more)
     if isinstance(exc, EngineError):
         msg = prefix + str(exc)
         if exc.done or exc.undone:
             msg += "; what this run had created was removed again: %s" % (", ".join(exc.undone) or "nothing")
-        module.fail_json(msg=msg, changed=changed, applied=exc.done, rolled_back=exc.undone, **more)
+        module.fail_json(msg=msg + tail, changed=changed, applied=exc.done, rolled_back=exc.undone, **more)
     # netlink refusals (netlink.sock.NetlinkError) included
-    module.fail_json(msg="%s: %s" % (name, reason(exc)), exception=traceback.format_exc(), changed=changed, **more)
+    module.fail_json(msg="%s: %s%s" % (name, reason(exc), tail), exception=traceback.format_exc(), changed=changed,
+                     **more)
+
+
+def _printable(module):
+    """Fail the module when any string of its arguments (key or value, however deep) holds a control or
+    line-separator character: each value the collection renders is one line (core.inputs.plain)."""
+    for option, value in sorted(module.params.items()):
+        try:
+            inputs.plain(value, option)
+        except InputError as exc:
+            module.fail_json(msg=str(exc), changed=False)
 
 
 def run(resource_cls, argument_spec, **module_kwargs):
@@ -71,6 +86,7 @@ def run_parts(argument_spec, specs, classes, order):
     per part (with its 'part'), and their actions, diffs and netlink writes together."""
     spec = dict(argument_spec, state_dir=STATE_DIR_OPTION)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    _printable(module)
     parts, resources = [], []
     for name in order:
         given = module.params.get(name)
@@ -103,7 +119,12 @@ def run_parts(argument_spec, specs, classes, order):
         done = [dict(result, part=name) for name, result in zip(parts, getattr(exc, "results", []))]
         # no results: the state directory failed (its lock, or a record that could not be written)
         failed = parts[len(done)] if hasattr(exc, "results") else "state_dir"
-        _fail(module, exc, failed, prefix=failed + ": ", steps=done, changed=any(r["changed"] for r in done))
+        undone = getattr(exc, "earlier_undone", None)
+        if undone is None:
+            _fail(module, exc, failed, prefix=failed + ": ", steps=done, changed=any(r["changed"] for r in done))
+        # the parts before the failing one were undone as well: the host is as before the call
+        _fail(module, exc, failed, prefix=failed + ": ", suffix=undone, steps=[dict(r, undone=True) for r in done],
+              changed=False)
     steps = [dict(result, part=name) for name, result in zip(parts, out["results"])]
     result = {"changed": out["changed"], "steps": steps, "records": out["records"],
               "actions": [action for step in steps for action in step["actions"]],
@@ -124,6 +145,7 @@ def run_parts(argument_spec, specs, classes, order):
 def report(observer, argument_spec=None):
     """An _info module: observer(params) read-only, its dict returned with changed=False."""
     module = AnsibleModule(argument_spec=argument_spec or {}, supports_check_mode=True)
+    _printable(module)
     try:
         result = observer(module.params)
     except InputError as exc:

@@ -21,7 +21,7 @@ import json
 import os
 import sys
 
-from ansible_collections.cnet.linux.plugins.module_utils.core import engine
+from ansible_collections.cnet.linux.plugins.module_utils.core import engine, inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import DEFAULT_STATE_DIR
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces
@@ -54,23 +54,57 @@ def _load(path, required):
     return record
 
 
+def _not_restored(kind, key, item, gone):
+    """Why a recorded item is not restored now (its process or namespace is gone), or None."""
+    if kind == "netns" and item["kind"] == "pid":
+        adopted = namespaces.identity(namespaces.pid_path(int(item["source"])))
+        if adopted is None:
+            return "namespace '%s': pid %d is gone; its runtime must start it again" % (key, item["source"])
+        if adopted == namespaces.own_identity():
+            return ("namespace '%s': pid %d runs in the host's own network namespace now (not the container's "
+                    "process: a pid is reused after a reboot); not adopted" % (key, item["source"]))
+    if kind == "netns" and item["kind"] == "container" and item["source"] in gone:
+        return "namespace '%s': it shares '%s', which is not restored" % (key, item["source"])
+    if kind == "veth" and item["netns"] in gone:
+        return "pair '%s': its namespace '%s' is not restored" % (key, item["netns"])
+    return None
+
+
 def resources(state_dir):
     """([resources to converge, in build order], [what is not restored, and why])."""
     host = _load(os.path.join(state_dir, HOST_RECORD), required=False)
     desired = _load(os.path.join(state_dir, engine.DESIRED + ".json"), required=not host)
-    out = [HostSettings.from_record(host)] if host else []
     skipped, gone = [], set()
+    try:
+        out = [HostSettings.from_record(host)] if host else []
+    except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        out = []
+        skipped.append("%s: the host's settings are damaged (%s: %s); not restored" % (HOST_RECORD, type(exc).__name__,
+                                                                                      exc))
     kinds = desired.get("kinds") or {}
+    if not isinstance(kinds, dict):
+        raise RestoreError("%s: 'kinds' is not a mapping" % engine.DESIRED)
     for cls in ORDER:
         groups = {}
-        for key, entry in sorted((kinds.get(cls.KIND) or {}).items()):
-            item, why = entry["item"], None
-            if cls.KIND == "netns" and item["kind"] == "pid" and namespaces.identity(namespaces.pid_path(item["source"])) is None:
-                why = "namespace '%s': pid %d is gone; its runtime must start it again" % (key, item["source"])
-            elif cls.KIND == "netns" and item["kind"] == "container" and item["source"] in gone:
-                why = "namespace '%s': it shares '%s', which is not restored" % (key, item["source"])
-            elif cls.KIND == "veth" and item["netns"] in gone:
-                why = "pair '%s': its namespace '%s' is not restored" % (key, item["netns"])
+        entries = kinds.get(cls.KIND) or {}
+        if not isinstance(entries, dict):
+            skipped.append("%s: the record of this kind is not a mapping; nothing of it restored" % cls.KIND)
+            continue
+        for key, entry in sorted(entries.items()):
+            try:
+                inputs.plain(entry, "%s '%s'" % (cls.KIND, key))
+                if not isinstance(entry, dict) or not isinstance(entry.get("item"), dict) or \
+                        not isinstance(entry.get("options") or {}, dict):
+                    raise InputError("%s '%s': not {item, options}" % (cls.KIND, key))
+            except InputError as exc:
+                skipped.append("%s; not restored (the record was changed by hand or is damaged)" % exc)
+                gone.add(key)
+                continue
+            item = entry["item"]
+            try:
+                why = _not_restored(cls.KIND, key, item, gone)
+            except (KeyError, TypeError, ValueError) as exc:
+                why = "%s '%s': the record's item is damaged (%s: %s)" % (cls.KIND, key, type(exc).__name__, exc)
             if why:
                 skipped.append(why)
                 gone.add(key)
@@ -78,7 +112,12 @@ def resources(state_dir):
             options = json.dumps(entry.get("options") or {}, sort_keys=True)
             groups.setdefault(options if cls.GROUP else key, (entry.get("options") or {}, []))[1].append(item)
         for options, items in groups.values():
-            out.append(cls.from_dict(dict(options, resource=cls.KIND, items=items)))
+            try:
+                out.append(cls.from_dict(dict(options, resource=cls.KIND, items=items)))
+            except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:  # a damaged record
+                skipped.append("%s %s: the record does not make a %s resource (%s: %s); not restored" % (
+                    cls.KIND, ", ".join(sorted(str(item.get("name")) for item in items)), cls.KIND,
+                    type(exc).__name__, exc))
     return out, skipped
 
 

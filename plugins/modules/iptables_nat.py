@@ -74,6 +74,15 @@ options:
     type: list
     elements: str
     default: []
+  routed_in:
+    description:
+      - The interfaces traffic from O(routed_subnets) may arrive on (an l3 overlay's VXLAN device, a host-gw
+        overlay's underlay interface). Given, a packet from a routed subnet is let in only from them, so a machine
+        on the underlay cannot reach the containers by sending from an address of the overlay; empty (the
+        default), from any interface.
+    type: list
+    elements: str
+    default: []
   isolated_subnets:
     description:
       - Destinations this network's containers may not reach through the host - other networks' subnets that
@@ -155,6 +164,10 @@ options:
         type: bool
       routed_subnets:
         description: Networks reached by routing instead of NAT.
+        type: list
+        elements: str
+      routed_in:
+        description: The interfaces traffic from O(networks[].routed_subnets) may arrive on (empty, any).
         type: list
         elements: str
       isolated_subnets:

@@ -67,7 +67,10 @@ TRICKY = ["", " ", "a", "eth0", "lo", "x" * 16, "a/b", "a:b", "..", "-", "ba1", 
           "10.77.0.0/24", "0.0.0.0/0", "default", "default6", "fd00::1/64", "fe80::1", "::", "300.1.1.1/24",
           "10.77.0.2/33", "02:42:0a:4d:00:09", "01:00:5e:00:00:01", "00:00:00:00:00:00", "zz:zz", "2333:22",
           "70000:1", "1-3:1-2", "127.0.0.1:80:80/udp", "80:80/sctp", "present", "absent", "l2", "l3", "nft",
-          "legacy", "\u00e9th0", "a\nb", "1e9", "-1", "4789"]
+          "legacy", "\u00e9th0", "a\nb", "1e9", "-1", "4789",
+          # a value that would add a line to a file or a rule: refused, naming the field (issue 29)
+          "fe80::1%eth0", "fd00::1%x\n-A INPUT -j ACCEPT/64", "10.77.0.2\nnameserver 6.6.6.6", "a\u2028b", "a\rb",
+          "10.77.0.0/24\u0085", "web\tdb"]
 # sysctl names for host_settings: this host's namespace's (net.*), one of another namespace, others' (kernel.*)
 SYSCTL_NAMES = ["net.ipv4.ip_forward", "net/ipv4/conf/all/route_localnet", "net.ipv4.conf.eth0.forwarding",
                 "net.ipv4.conf.nosuch0.forwarding", "net.ipv4", "net..ipv4", "kernel.hostname", "net/../kernel/hostname"]

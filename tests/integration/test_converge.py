@@ -1,6 +1,7 @@
 """cnet.linux.converge on a lab host: one call does what the separate modules do (each of them, run afterwards
 with the same options, finds nothing to change), every part is checked before anything changes, a failure in
-a part names it and keeps the parts before it, and the caller's records are written only where they differ.
+a part names it and undoes the parts before it (the host as before the call), and the caller's records are
+written only where they differ.
 And network_info's host_facts, which the host role reads instead of gathering facts."""
 
 import hashlib
@@ -69,14 +70,49 @@ def test_a_mistake_in_any_part_fails_naming_it_before_anything_changes(host):
     assert state() == before
 
 
-def test_a_failing_part_is_named_and_the_parts_before_it_stay(host):
+def footprint(host):
+    """Namespaces, name files, records (the state directory's lock aside: a run makes it) and links."""
+    return host.sh("ip netns list; ls /etc/netns; ls %s | grep -v '^lock$'; ip -br link" % STATE, check=False).stdout
+
+
+def test_a_failing_part_is_named_and_the_parts_before_it_are_undone(host):
     host.sh("ip link add cnet0 type bridge")  # someone else's bridge of that name
-    res = host.run("converge", {"netns": PARTS["netns"], "bridge": PARTS["bridge"], "veth": PARTS["veth"]},
-                   expect_fail=True)
+    before = footprint(host)
+    res = host.run("converge", {"netns": dict(PARTS["netns"], namespaces=[
+        {"name": "web", "hosts": [{"address": "172.17.0.2", "names": ["web"]}]}, {"name": "api"}]),
+        "bridge": PARTS["bridge"], "veth": PARTS["veth"]}, expect_fail=True)
     assert res["msg"].startswith("bridge: ") and "'cnet0' exists and was not created by cnet.linux" in res["msg"]
-    assert res["changed"] is True and [step["part"] for step in res["steps"]] == ["netns"]
-    assert {"api", "web"} <= set(host.sh("ip netns list").stdout.split())
+    assert "the parts before it were undone: " in res["msg"] and "ip netns delete web" in res["msg"], res["msg"]
+    assert res["changed"] is False and [step["part"] for step in res["steps"]] == ["netns"]
+    assert res["steps"][0]["undone"] is True and "ip netns add web" in res["steps"][0]["actions"]
+    # the namespaces, their name files and the record of them are gone again: the host is as before the call
+    assert footprint(host) == before
     assert "alias" not in host.sh("ip -d link show cnet0").stdout  # the foreign bridge is left as it was
+
+
+def test_a_pid_in_the_hosts_own_namespace_is_refused_before_anything_changes(host):
+    """A process of the host's own namespace (here this lab host's sshd's shell) is no container to adopt: the
+    call names it and suggests network: host; the namespace bound by an earlier version of such a call, its name
+    files and the pair would collide with the host's eth0."""
+    pid = int(host.sh("sleep 60 >/dev/null 2>&1 & echo $!").stdout.strip())
+    before = footprint(host)
+    res = host.run("converge", {"netns": {"namespaces": [{"name": "web"}, {"name": "job", "pid": pid,
+                                                                        "hosts": [{"address": "10.9.0.2", "names": ["job"]}]}]},
+                                "veth": {"pairs": [{"netns": "job", "addresses": ["10.9.0.2/30"]}]}}, expect_fail=True)
+    assert res["msg"].startswith("netns: namespaces: 'job': pid %d runs in the host's own network namespace" % pid)
+    assert "network: host" in res["msg"] and res["changed"] is False
+    assert footprint(host) == before
+    host.sh("kill %d" % pid)
+
+
+def test_a_name_folder_that_is_a_link_is_not_followed(host):
+    host.sh("mkdir -p /etc/netns /tmp/cnet-elsewhere && ln -sfn /tmp/cnet-elsewhere /etc/netns/web")
+    res = host.run("netns", {"name": "web", "hosts": [{"address": "10.9.0.2", "names": ["web"]}],
+                             "state_dir": STATE}, expect_fail=True)
+    assert "/etc/netns/web is a symbolic link or no folder; cnet.linux makes no file where a link points" in res["msg"]
+    assert host.sh("ls -A /tmp/cnet-elsewhere").stdout == ""  # nothing made where the link points
+    assert "web" not in host.sh("ip netns list").stdout.split()  # rolled back with the failed file
+    host.sh("rm -f /etc/netns/web && rm -rf /tmp/cnet-elsewhere")
 
 
 def test_records_are_written_under_the_lock_only_where_they_differ(host):
@@ -93,12 +129,13 @@ def test_records_are_written_under_the_lock_only_where_they_differ(host):
     again = host.run("converge", {"netns": PARTS["netns"], "records_after": {"fleet": fleet}})
     assert again["changed"] is False and again["records"] == []
     assert host.sh("stat -c %%Y.%%i %s/fleet.json" % STATE).stdout == stamp
-    # a part that fails leaves the after-record unwritten (the before-record stays: what was allocated)
+    # a part that fails leaves the after-record unwritten, and the before-record is put back as it was: the
+    # call changed nothing
     host.sh("ip link add cnet0 type bridge")
-    failed = host.run("converge", {"bridge": PARTS["bridge"], "records_before": {"fleet": pending},
+    failed = host.run("converge", {"bridge": PARTS["bridge"], "records_before": {"fleet": dict(fleet, other=1)},
                                    "records_after": {"fleet": fleet}}, expect_fail=True)
     assert failed["msg"].startswith("bridge: ")
-    assert json.loads(host.sh("cat %s/fleet.json" % STATE).stdout) == pending
+    assert json.loads(host.sh("cat %s/fleet.json" % STATE).stdout) == fleet
 
 
 def test_host_facts_tell_the_underlay_packages_and_files_without_gathering_facts(host):

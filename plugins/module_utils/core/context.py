@@ -32,6 +32,8 @@ class Context:
         self.counts = {}  # e.g. netlink_writes
         self._handles = {}
         self._records = {}
+        self._originals = {}  # kind -> the record file's bytes before this run first wrote it (None: no file)
+        self.undo = []  # [(ops, [undo actions])] of each plan this run applied, in order
 
     def handle(self, name, factory):
         if name not in self._handles:
@@ -69,9 +71,7 @@ class Context:
         back; left by a run that was killed, for the next run to mark what that one made (netlink.sockets)."""
         path = os.path.join(self.state_dir, JOURNAL)
         if entries:
-            with open(path + ".tmp", "w") as handle:
-                json.dump([list(entry) for entry in entries], handle)
-            os.rename(path + ".tmp", path)
+            write_file(path, json.dumps([list(entry) for entry in entries]).encode())
         elif os.path.exists(path):
             os.unlink(path)
 
@@ -93,11 +93,51 @@ class Context:
             data, dirty = entry
             if dirty:
                 target = os.path.join(self.state_dir, kind + ".json")
-                tmp = target + ".tmp"
-                with open(tmp, "w") as handle:
-                    json.dump(data, handle, indent=1, sort_keys=True)
-                os.rename(tmp, target)
+                if kind not in self._originals:
+                    self._originals[kind] = _read_bytes(target)
+                write_file(target, json.dumps(data, indent=1, sort_keys=True).encode())
                 entry[1] = False
+
+    def restore_records(self):
+        """Put every record this run wrote back as it was before the run (a call that failed is undone whole);
+        the kinds put back."""
+        for kind, data in sorted(self._originals.items()):
+            target = os.path.join(self.state_dir, kind + ".json")
+            if data is None:
+                if os.path.exists(target):
+                    os.unlink(target)
+            else:
+                write_file(target, data)
+        kinds, self._originals, self._records = sorted(self._originals), {}, {}
+        return kinds
+
+
+def _read_bytes(path):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+def write_file(path, data, mode=0o600):
+    """Replace path with data whole: a new file beside it, flushed to disk, renamed over it, and the rename
+    flushed too (a crash leaves the old record or the new one, never an empty or half one)."""
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.rename(tmp, path)
+    folder = os.open(os.path.dirname(path) or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 class Lock:

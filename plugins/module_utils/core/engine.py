@@ -50,6 +50,7 @@ def apply(ctx, plan, ops):
         back = back if back is not None else action.inverse
         if back is not None:
             undo.append(back)
+    ctx.undo.append((ops, undo))  # a later resource of the same call that fails undoes this one too
     ctx.save()
     ctx.journal(None)
     return done
@@ -130,14 +131,29 @@ def _write_records(ctx, documents):
     return written
 
 
+def _undo_call(ctx):
+    """A resource of the call failed (its own plan rolled back already): undo what the resources before it
+    applied, newest first, and put back the records the call wrote - the host is as before the call. What was
+    undone, as text."""
+    undone = []
+    for ops, undo in reversed(ctx.undo):
+        undone += rollback(ctx, undo, ops)
+    del ctx.undo[:]
+    ctx.applied()
+    ctx.restore_records()
+    return undone
+
+
 def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True, keep_going=False,
                  records_before=None, records_after=None):
     """Converge several resources in order under one lock and one context: each namespace's sockets are opened
     once, and a namespace is read once unless an earlier resource of the call changed it. Returns
     {changed, failed, results: [one module result per resource], records: [kinds written]}. A failure stops the
-    call (the exception, with what the failing resource's plan had applied and undone, and the earlier
-    resources' results as its 'results'; those stay converged) - or, with keep_going, is that resource's result
-    ({failed: True, msg}) and the next resource is converged.
+    call and leaves the host as it was before it: the exception carries what the failing resource's plan had
+    applied and undone, the earlier resources' results as its 'results' and what of theirs was undone as its
+    'earlier_undone' (their changes are undone too, and the records the call wrote put back). With keep_going
+    (a boot-time restore: each kind on its own) a failure is that resource's result ({failed: True, msg}) and
+    the next resource is converged.
     records_before / records_after ({kind: document}): records the caller keeps in the state directory (the
     host role's fleet.json), written under the same lock before the first resource and after the last one
     converged (not in check mode, and only where they differ)."""
@@ -150,9 +166,10 @@ def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True,
             for resource in resources:
                 try:
                     results.append(_one(ctx, resource, diff))
-                except (EngineError, InputError, ToolError, OSError) as exc:
+                except Exception as exc:  # pylint: disable=broad-except  # undone, then raised again or reported
                     if not keep_going:
                         exc.results = results
+                        exc.earlier_undone = [] if check else _undo_call(ctx)
                         raise
                     results.append({"changed": bool(getattr(exc, "done", None)), "failed": True, "msg": reason(exc),
                                     "actions": list(getattr(exc, "done", [])), "warnings": list(ctx.warnings)})

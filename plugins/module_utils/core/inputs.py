@@ -20,6 +20,54 @@ IFNAMSIZ = 15  # usable bytes of a Linux interface name
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
+def printable(value, field):
+    """value when it is a string with no control or line-separator character (newline, carriage return,
+    NEL U+0085, U+2028, U+2029, tab, NUL ...: whatever str.isprintable() refuses). A value rendered into a file,
+    a rule or a unit is then exactly one line, whatever the writer does with it."""
+    if isinstance(value, str) and not value.isprintable():
+        bad = next(ch for ch in value if not ch.isprintable())
+        raise InputError("%s: %r holds the control character %r; a value is one line of printable text (remove "
+                         "it)" % (field, value[:80], bad))
+    return value
+
+
+def one_line_each(lines, what):
+    """lines when each is exactly one line: printable text and tabs, nothing that a reader takes for a line break
+    or that a terminal obeys. The writers of files, restore payloads and units call it on what they render, so a
+    value that got past the input checks still cannot add a line; InputError names what and the line."""
+    for line in lines:
+        if not line.replace("\t", " ").isprintable():
+            raise InputError("%s: refusing to write %r: a rendered line holds a control or line-separator character"
+                             % (what, line[:120]))
+    return lines
+
+
+def plain(value, field):
+    """value (JSON-like: dicts, lists, scalars) when no string in it, key or value, holds a control or
+    line-separator character; the error names the first one's place (field.key[2])."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            printable(key, "%s key" % field)
+            plain(inner, "%s.%s" % (field, key))
+    elif isinstance(value, (list, tuple)):
+        for i, inner in enumerate(value):
+            plain(inner, "%s[%d]" % (field, i))
+    else:
+        printable(value, field)
+    return value
+
+
+def address_text(value, field, what):
+    """The text of an address or network: printable, and without an IPv6 scope id ('fe80::1%eth0'), which
+    Python's ipaddress accepts with any text after the '%' but which has no place in a rule, a route or a
+    file the collection writes."""
+    text = printable(str(value), field).strip()  # a trailing newline too is refused, not trimmed away
+    if "%" in text:
+        raise InputError("%s: '%s' has a scope id (the part from '%%'); cnet.linux writes addresses into rules, "
+                         "routes and files, where it has no place: give %s without it" % (field, text, what))
+    return text
+
+
 def ifname(value, field):
     """A legal Linux interface name: 1-15 bytes, not '.' or '..', no '/', ':', whitespace or other unprintable
     character (the kernel takes control characters, but then 'ip -j link' prints JSON nobody can read)."""
@@ -29,9 +77,9 @@ def ifname(value, field):
     if size > IFNAMSIZ:
         raise InputError("%s: '%s' is %d bytes; Linux interface names have at most %d (pick a shorter name)"
                          % (field, value, size, IFNAMSIZ))
-    if value in (".", "..") or re.search(r"[/:\s\x00]", value) or not value.isprintable():
-        raise InputError("%s: %r is not a legal interface name (no '/', ':', whitespace or control characters; "
-                         "not '.' or '..')" % (field, value))
+    if value in (".", "..") or re.search(r"[/:%\s\x00]", value) or not value.isprintable():
+        raise InputError("%s: %r is not a legal interface name (no '/', ':', '%%' (the kernel's name pattern), "
+                         "whitespace or control characters; not '.' or '..')" % (field, value))
     return value
 
 
@@ -58,8 +106,9 @@ def derived(prefix, key):
 def address(value, field):
     """An address with prefix length, e.g. 172.16.0.111/20 or fd00::11/64, in canonical form.
     The host part is kept (it is an interface address, not a network)."""
+    text = address_text(value, field, "the address")  # outside the try: InputError is a ValueError
     try:
-        iface = ipaddress.ip_interface(str(value).strip())
+        iface = ipaddress.ip_interface(text)
     except ValueError:
         raise InputError("%s: '%s' is not an address with a prefix length (like 172.17.0.2/16 or fd00::2/64)"
                          % (field, value))
@@ -70,8 +119,9 @@ def address(value, field):
 
 def ip(value, field, version=None):
     """A bare IP address in canonical form (IPv6 compressed, lower case)."""
+    text = address_text(value, field, "the address")
     try:
-        addr = ipaddress.ip_address(str(value).strip())
+        addr = ipaddress.ip_address(text)
     except ValueError:
         raise InputError("%s: '%s' is not an IP address" % (field, value))
     if version and addr.version != version:
@@ -81,7 +131,7 @@ def ip(value, field, version=None):
 
 def network(value, field):
     """A route destination: 'default' (IPv4), 'default6', or a network like 10.9.0.0/16, canonical."""
-    text = str(value).strip()
+    text = address_text(value, field, "the network")
     if text in ("default", "0.0.0.0/0"):
         return "0.0.0.0/0"
     if text in ("default6", "::/0"):

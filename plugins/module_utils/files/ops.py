@@ -14,6 +14,7 @@ __metaclass__ = type
 import errno
 import os
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import registry
 
@@ -31,11 +32,27 @@ def read(path):
 
 
 def _write(path, content, mode):
+    inputs.one_line_each(content[:-1].split("\n") if content.endswith("\n") else content.split("\n"), path)
     data = content.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
+    # the folder is opened without following a link: a /etc/netns/<name> that is a symlink is refused (ELOOP), so
+    # a file is never made where the link points
+    try:
+        folder = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            exc.hint = "%s is a symbolic link or no folder; cnet.linux makes no file where a link points (remove it)" \
+                % os.path.dirname(path)
+        raise
+    try:
+        fd = os.open(os.path.basename(path), os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, mode,
+                     dir_fd=folder)
+    finally:
+        os.close(folder)
     try:
         os.fchmod(fd, mode)
-        os.write(fd, data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
         os.ftruncate(fd, len(data))  # no fsync: the next run rewrites a file a crash left short
     finally:
         os.close(fd)

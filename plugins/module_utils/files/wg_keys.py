@@ -13,6 +13,9 @@ import base64
 import json
 import os
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+
 P = 2 ** 255 - 19
 A24 = 121665
 BASE = 9
@@ -61,11 +64,22 @@ def generate():
     return base64.b64encode(bytes(raw)).decode()
 
 
+def network_name(value, field):
+    """An overlay network's name as its key file is named: one path component (no '/', not '.' or '..'), printable,
+    the same after inputs.label (no whitespace)."""
+    name = inputs.label(value)
+    if not name or name != value or "/" in name or name in (".", "..") or len(name.encode("utf-8")) > 200:
+        raise InputError("%s: %r is not an overlay network's name (one word of at most 200 bytes, no '/'; its key file "
+                         "is named for it)" % (field, value))
+    return name
+
+
 def directory(state_dir):
     return os.path.join(state_dir, "wireguard")
 
 
 def path(state_dir, network):
+    network_name(network, "network")
     return os.path.join(directory(state_dir), "%s.json" % network)
 
 

@@ -29,7 +29,11 @@ SOCKADDR_IN = struct.Struct("=H2s4s8x")  # family (host order), port (network or
 
 
 def _key(b64):
-    raw = base64.b64decode(b64)
+    """The 32 bytes of a base64 WireGuard key: exactly 44 characters of the base64 alphabet (b64decode alone
+    skips characters outside it, a newline included)."""
+    if not isinstance(b64, str) or len(b64) != 44:
+        raise ValueError("a WireGuard key is 44 characters of base64")
+    raw = base64.b64decode(b64, validate=True)
     if len(raw) != 32:
         raise ValueError("a WireGuard key is 32 bytes")
     return raw

@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 RECORD_VERSION = 1  # of the host's record of its desired state (<state_dir>/desired.json)
@@ -74,6 +75,8 @@ class Resource:
 
     @classmethod
     def from_params(cls, params):
+        for option, value in sorted(params.items()):  # every value one line of printable text, however deep
+            inputs.plain(value, option)
         state = params.get("state") or "present"
         if cls.ITEMS and params.get(cls.ITEMS) is not None:
             defaults = cls.list_defaults(params)

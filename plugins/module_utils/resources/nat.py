@@ -49,6 +49,7 @@ def _normalize(raw, field, default_state):
                 masquerade=inputs.boolean(raw, "masquerade", field, not internal),
                 routed_subnets=[inputs.network(r, "%s.routed_subnets[%d]" % (field, i))
                                 for i, r in enumerate(raw.get("routed_subnets") or [])],
+                routed_in=[inputs.ifname(d, "%s.routed_in[%d]" % (field, i)) for i, d in enumerate(raw.get("routed_in") or [])],
                 isolated_subnets=[inputs.network(r, "%s.isolated_subnets[%d]" % (field, i))
                                   for i, r in enumerate(raw.get("isolated_subnets") or [])])
     subnet6 = None

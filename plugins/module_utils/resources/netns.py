@@ -141,7 +141,8 @@ class Netns(Resource):
     def observe(self, ctx):
         nl = sockets.of(ctx)
         found = dict((name, namespaces.identity(namespaces.path(name))) for name in namespaces.names())
-        view = View(ctx.check, records=ctx.records("netns"), found=found, loopback={}, sources={}, owned={})
+        view = View(ctx.check, records=ctx.records("netns"), found=found, loopback={}, sources={}, owned={},
+                    home=namespaces.own_identity())
         for item in self.items:
             name = item["name"]
             if item["state"] == "present" and item["kind"] == "create" and found.get(name):
@@ -226,6 +227,11 @@ class Netns(Resource):
         if item["kind"] == "pid" and view.sources[name] is None:
             raise InputError("namespaces: '%s': pid %d is not running (no %s)"
                              % (name, item["source"], source_path(item)))
+        if item["kind"] == "pid" and view.sources[name] == view.home:
+            raise InputError("namespaces: '%s': pid %d runs in the host's own network namespace; adopting it would "
+                             "make the host's namespace the container's (its interfaces would land beside the "
+                             "host's). Give the container network: host (netns host: true), or the pid of a process "
+                             "in a namespace of its own" % (name, item["source"]))
         if item["kind"] == "container" and item["source"] not in view.found and (
                 self.by_key.get(item["source"], {}).get("state") != "present"):
             raise InputError("namespaces: '%s' shares the namespace of '%s', which does not exist and is not "

@@ -91,9 +91,7 @@ class WireguardKeys(Resource):
 
     @classmethod
     def normalize(cls, raw, field, state, defaults=None):
-        name = inputs.label(raw.get("name"))
-        if not name or name != raw.get("name") or "/" in name:
-            raise InputError("%s.name: the overlay network's name is required (one word, no '/')" % field)
+        name = wg_keys.network_name(raw.get("name"), field + ".name")
         epoch = raw.get("epoch") or 0
         if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
             raise InputError("%s.epoch: %r is not a whole number of 0 or more (raise it to rotate the key)" % (field, epoch))
@@ -150,9 +148,9 @@ class WireguardKeys(Resource):
 
 
 def _normalize(raw, field, default_state):
-    name = inputs.label(raw.get("network"))
-    if not name:
+    if not raw.get("network"):
         raise InputError("%s.network: the overlay network's name is required (its key file is named for it)" % field)
+    name = wg_keys.network_name(raw.get("network"), field + ".network")
     device = inputs.ifname(raw.get("name"), field + ".name") if raw.get("name") else None
     if not device:
         raise InputError("%s.name: the WireGuard device's name is required (e.g. wg4096)" % field)

@@ -8,7 +8,7 @@ Layout (Docker 29's, without a userland proxy; one chain per network and table, 
   filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD
   filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>
   filter CNET-F-<br>   replies in; published ports (DNAT-ed only, from the sources of 'allow' when it is given);
-                       routed subnets; nothing else in;
+                       routed subnets (through the interfaces of routed_in only, when it is given); nothing else in;
                        container to container (icc); not to other networks the host routes; out
   nat PREROUTING, OUTPUT  -m addrtype --dst-type LOCAL -j CNET-DNAT -> -j CNET-N-<br> -> DNAT per port
   nat POSTROUTING    -j CNET-POSTROUTING -> -j CNET-P-<br>: localhost and hairpin masquerade, egress masquerade
@@ -93,7 +93,9 @@ def network_chains(net, family=4):
                 if rule not in seen:
                     seen.add(rule)
                     fwd.append(rule)
-        fwd += ["-s %s -o %s -j ACCEPT" % (routed, br) for routed in net["routed_subnets"]]
+        # from a routed subnet (an overlay's other hosts): only through the interfaces it arrives on, when named
+        fwd += ["-s %s %s-o %s -j ACCEPT" % (routed, "-i %s " % dev if dev else "", br)
+                for routed in net["routed_subnets"] for dev in net.get("routed_in") or [None]]
         fwd.append("! -i %s -o %s -j DROP" % (br, br))
     fwd.append("-i %s -o %s -j %s" % (br, br, "ACCEPT" if net["icc"] else "DROP"))
     if not net["internal"]:

@@ -10,6 +10,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 _SPEC = re.compile(r"^(?:(?P<ip>[0-9.]+|\[[0-9A-Fa-f:.]+\]):)?(?P<host>\d+(?:-\d+)?):(?P<ctr>\d+(?:-\d+)?)"
@@ -74,7 +75,7 @@ def allow_list(value, field):
     out = []
     for i, cidr in enumerate(value):
         at = "%s[%d]" % (field, i)
-        text = str(cidr).strip()
+        text = inputs.address_text(cidr, at, "the network")
         if "/" not in text:
             text += "/128" if ":" in text else "/32"
         try:

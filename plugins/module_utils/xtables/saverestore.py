@@ -15,6 +15,7 @@ import difflib
 import os
 import subprocess
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import ToolError
 
 BUILTIN = {"filter": ("INPUT", "FORWARD", "OUTPUT"), "nat": ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
@@ -99,6 +100,8 @@ def restore(backend, tables, family=4):
     """Apply {table: lines} (-I/-D/-A/-F/-X, ':CHAIN - [0:0]' for a new chain) in one iptables-restore
     process; each table is its own transaction (committed in turn, so a failure leaves the ones before it)."""
     _save, restore_path = tools(backend, family)
+    for table, lines in tables.items():  # each rule exactly one line: a value cannot add a rule of its own
+        inputs.one_line_each([table] + list(lines), "%s-restore payload" % command(family))
     payload = "".join("*%s\n%s\nCOMMIT\n" % (table, "\n".join(lines)) for table, lines in tables.items())
     res = subprocess.run([restore_path, "--noflush", "--wait", LOCK_WAIT], input=payload.encode(),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)

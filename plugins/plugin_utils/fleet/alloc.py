@@ -53,14 +53,19 @@ def leases(net, fleet, pins, records):
             raise InputError("%s: %s is pinned for %s too" % (where, lease, taken[lease]))
         out[host], taken[lease] = lease, host
     recorded = merged(records, "leases", net["name"], fleet)
+    pinned = set(out)
     for host in fleet:
         old = recorded.get(host)
         if host in out or not old:
             continue
         lease = ipaddress.ip_network(old)
-        if taken.get(lease) not in (None, host):
+        if taken.get(lease) in pinned and taken[lease] != host:
             raise InputError("%s: cnet_overlay_leases.%s: %s is the lease %s holds now; its containers would be "
                              "renumbered: pin another lease" % (taken[lease], net["name"], lease, host))
+        if taken.get(lease) not in (None, host):
+            raise InputError("%s: the records give the lease %s of %s to both %s and %s; one host's record claims "
+                             "the other's and nobody is renumbered: correct the record that is wrong (or pin each "
+                             "host's lease in cnet_overlay_leases)" % (host, lease, net["name"], taken[lease], host))
         if lease.subnet_of(subnet) and lease.prefixlen == net["host_prefix"] and lease not in taken:
             out[host], taken[lease] = lease, host
     for host in fleet:
@@ -92,6 +97,7 @@ class Pool:
         self.range = ipaddress.ip_network(ip_range) if ip_range else self.net
         self.taken = {}
         self.pinned = set()
+        self.kept = set()  # keys holding a recorded address
         self.what = what
         if gateway:
             self.taken[ipaddress.ip_address(gateway)] = "the gateway"
@@ -126,8 +132,12 @@ class Pool:
             raise InputError("%s: %s is pinned for '%s' but is the automatic address of '%s', which holds it now; a "
                              "running container is never renumbered as a side effect: pin another address for '%s', "
                              "or move '%s' first with a pin of its own" % (scope, ip, holder, key, holder, key))
+        if holder is not None and holder != key and holder in self.kept:
+            raise InputError("%s: %s is recorded for both '%s' and '%s' (%s); a record claims what another holds and "
+                             "nobody is renumbered: correct the record that is wrong" % (scope, ip, holder, key, self.what))
         if self.usable(addr) and addr not in self.taken:
             self.taken[addr] = key
+            self.kept.add(key)
             return True
         return False
 

@@ -255,6 +255,10 @@ def network(raw, i, host=None):
         encrypted = vxlan and raw.get("encrypted") is True
         net["port"] = _int(raw, "port", where, 1, 65535, 4790 if encrypted else 4789) if vxlan else None
         net["firewall"] = inputs.boolean(raw, "firewall", where, True) if vxlan else False
+        if encrypted and not net["firewall"]:
+            raise InputError("%s.firewall: false would let plain VXLAN from the underlay into an encrypted overlay (its "
+                             "port filter admits the peers from inside the tunnel only); remove firewall: false"
+                             % where)
         prefix = ipaddress.ip_network(net["subnet"]).prefixlen
         net["host_prefix"] = _int(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
         net["device"] = inputs.ifname(raw.get("device") or "vx%d" % net["vni"], where + ".device") if vxlan else None

@@ -12,6 +12,9 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import records as fleet_records
+
 
 def _ipv4(addresses, version=4):
     """The first address of that version (IPv6: not link-local) of a list of address/prefix strings."""
@@ -26,6 +29,15 @@ def record(owned, host, nets):
     """The record of host from owned (network_info's result), or None when there is none."""
     if not isinstance(owned, dict):
         return None
+    try:
+        out = _read(owned, host, nets)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # a report of another shape than network_info's
+        raise InputError("%s: network_info's devices: %s %s is not what network_info reports; run it again, or "
+                         "restore the host's record" % (host, type(exc).__name__, exc))
+    return fleet_records.rebuilt(out, host)
+
+
+def _read(owned, host, nets):
     out = {"observed": True, "host": host, "networks": {}, "addresses": {}, "l2": {}, "leases": {}, "interfaces": {},
            "addresses6": {}, "l26": {}}
     for bridge in owned.get("bridges") or ():

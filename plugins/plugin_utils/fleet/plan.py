@@ -19,9 +19,16 @@ from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces, observed
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import records as fleet_records
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory as fleet_inventory
 
-VERSION = 1
+VERSION = fleet_records.VERSION
+# hosts[h]'s keys, as the messages name them ('recorded', the host's fleet.json, is checked by records.check)
+HOST_INPUTS = (("containers", "cnet_containers"), ("leases", "cnet_overlay_leases"),
+               ("underlay", "cnet_underlay_address"), ("underlay_mtu", "cnet_underlay_mtu"),
+               ("underlay_device", "network_info's underlay interface"),
+               ("observed", "network_info's devices"),
+               ("wireguard_keys", "wireguard_key's public_keys"), ("wireguard", "network_info's wireguard"))
 DEFAULT_NETWORK = "bridge"  # as in Docker, the one network whose containers do not resolve each other's names
 UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
 VXLAN_OVERHEAD = 50  # VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14
@@ -51,9 +58,13 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     for me in planned:
         if me not in hosts:
             raise InputError("%s is not in the fleet (%s)" % (me, ", ".join(fleet)))
+    inputs.plain(raw_networks, "%scnet_networks" % (planned[0] + ": " if len(planned) == 1 else ""))
+    for h in fleet:  # one line of printable text per value, whatever the variable or the host's report
+        for key, name in HOST_INPUTS:
+            inputs.plain(hosts[h].get(key), "%s: %s" % (h, name))
     nets = fleet_inventory.networks(raw_networks, planned[0] if len(planned) == 1 else None)
-    records = dict((h, _record(hosts[h].get("recorded")) or observed.record(hosts[h].get("observed"), h, nets))
-                   for h in fleet)
+    records = dict((h, fleet_records.check(hosts[h].get("recorded"), h)
+                    or observed.record(hosts[h].get("observed"), h, nets)) for h in fleet)
     if teardown:
         return dict((me, _teardown(nets, records[me])) for me in planned)
     conts = dict((h, fleet_inventory.containers(hosts[h].get("containers"), nets, h)) for h in fleet)
@@ -67,6 +78,13 @@ def build_all(raw_networks, hosts, planned, teardown=False):
                 raise InputError("%s: no underlay address; set cnet_underlay_address (or gather facts so the default "
                                  "IPv4 address is known)" % h)
             underlay[h] = inputs.ip(addr, "%s: cnet_underlay_address" % h, 4)
+    holders = {}
+    for h in underlay:  # each host's peers are programmed by underlay address: two hosts on one would swap traffic
+        if underlay[h] in holders:
+            raise InputError("%s: cnet_underlay_address %s is also %s's; every host's underlay address is its own "
+                             "(set cnet_underlay_address where facts picked the wrong one)"
+                             % (h, underlay[h], holders[underlay[h]]))
+        holders[underlay[h]] = h
     underlay_mtu = _underlay_mtus(hosts, fleet, records) if overlays else {}
     overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
     for n in nets.values():  # host-gw: no encapsulation, the underlay's whole MTU; encrypted: WireGuard's less
@@ -83,7 +101,7 @@ def build_all(raw_networks, hosts, planned, teardown=False):
             raise InputError("%s: the encrypted overlay %s needs WireGuard, which this host's kernel does not have "
                              "(Linux 5.6 or later, or the wireguard module); use an unencrypted overlay here or "
                              "another kernel" % (h, ", ".join(sorted(tunnels))))
-    keys = dict((h, hosts[h].get("wireguard_keys") or {}) for h in fleet)
+    keys = dict((h, fleet_records.public_keys(hosts[h].get("wireguard_keys"), h)) for h in fleet)
     spans = [n for n in nets.values() if fleet_inventory.spanning(n)]
     # the hosts' own addresses on a macvlan network's Ethernet are never handed out
     hosts_at = dict((hosts[h]["underlay"], h) for h in fleet if hosts[h].get("underlay"))
@@ -97,11 +115,14 @@ def build_all(raw_networks, hosts, planned, teardown=False):
     l2_by_host = dict((name, _by_host(addresses, macs, name, l26.get(name))) for name, addresses in l2.items()
                       if nets[name]["driver"] == "overlay")
     known = _name_entries(nets, fleet, conts, (local, l2), (local6, l26))  # every host's, for the overlays
+    devices = dict((h, inputs.ifname(hosts[h]["underlay_device"], "%s: network_info's underlay interface" % h))
+                   for h in planned if hosts[h].get("underlay_device"))
     out = {}
     for me in planned:
         names = interfaces.names(conts[me], records[me], me)
         out[me] = _calls(nets, fleet, me, conts[me], local[me], leases, (l2, l2_by_host), underlay, records[me],
-                         names, underlay_mtu, {"local": local6[me], "l2": l26}, (tunnels, keys))
+                         names, underlay_mtu, {"local": local6[me], "l2": l26}, (tunnels, keys),
+                         underlay_devices=devices)
         out[me]["hosts_tables"] = _hosts_tables(nets, fleet, me, known, out[me]["namespaces"])
     return out
 
@@ -226,10 +247,6 @@ def _underlay_mtus(hosts, fleet, records):
     return out
 
 
-def _record(raw):
-    return raw if isinstance(raw, dict) and raw.get("version") == VERSION else None
-
-
 def _pool(net, family, what):
     """The address pool of a network (or, for IPv6, its subnet6); ip_range and aux_addresses are IPv4's."""
     if family == 6:
@@ -316,7 +333,8 @@ def _local_addresses(nets, conts, me, leases, record, family=4):
     return out
 
 
-def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six, wg):
+def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record, names, underlay_mtu, six, wg,
+           underlay_devices=None):
     l2, l2_by_host = l2_view
     tunnels, keys = wg
     bridges, pairs, nat, overlays, health, host_gw = [], dict((n, []) for n in nets), [], [], [], []
@@ -344,8 +362,16 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
             lease = leases[name][me]
             bridges.append({"name": net["bridge"], "network": name, "mtu": net["link_mtu"], "netfilter": True,
                             "addresses": ["%s/%d" % (lease_gateway(lease), net["host_prefix"])]})
-            nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
-                        "icc": True, "internal": False, "masquerade": True, "publish": [],
+            if not (underlay_devices or {}).get(me):
+                raise InputError("%s: the underlay interface (the one holding %s) is not known, and a host-gw overlay "
+                                 "admits its peers' leases from it only; run cnet.linux.network_info with host_facts "
+                                 "(the host role's read step does)" % (me, underlay.get(me)))
+            # from the underlay interface, and from the other hosts' leases only: a machine on the underlay that
+            # sends from elsewhere in the overlay's subnet is dropped (one inside a peer's lease is not: host-gw
+            # trusts its L2 segment, as Flannel's; docs/security.md)
+            nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_in": [underlay_devices[me]],
+                        "routed_subnets": [leases[name][h] for h in fleet if h != me], "icc": True,
+                        "internal": False, "masquerade": True, "publish": [],
                         "isolated_subnets": [s for s in routed if s != net["subnet"]]})
             host_gw.append({"name": name, "subnet": net["subnet"], "lease": lease,
                             "peers": [{"address": underlay[h], "lease": leases[name][h]} for h in fleet]})
@@ -360,9 +386,10 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
                 gateway = lease_gateway(lease)
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "netfilter": True,
                                 "addresses": ["%s/%d" % (gateway, net["host_prefix"])]})
+                # the other hosts' containers come out of the VXLAN device only (not from the underlay)
                 nat.append({"name": name, "bridge": net["bridge"], "subnet": lease, "routed_subnets": [net["subnet"]],
-                            "icc": True, "internal": False, "masquerade": True, "publish": [],
-                            "isolated_subnets": [s for s in routed if s != net["subnet"]]})
+                            "routed_in": [net["device"]], "icc": True, "internal": False, "masquerade": True,
+                            "publish": [], "isolated_subnets": [s for s in routed if s != net["subnet"]]})
                 args.update(lease=lease, peers=[{"address": at[h], "lease": leases[name][h]} for h in fleet])
             else:
                 bridges.append({"name": net["bridge"], "network": name, "mtu": mtu, "addresses": []})

@@ -455,8 +455,10 @@ HOSTGW = {"name": "fast", "driver": "overlay", "mode": "host-gw", "subnet": "10.
 def test_host_gw_overlays_route_leases_with_the_full_mtu():
     hosts = fleet(2, containers={"h1": [{"name": "a", "network": "fast"}], "h2": [{"name": "b", "network": "fast"}]})
     for h in hosts.values():
-        h["underlay_mtu"], h["underlay_prefix"] = 1450, 24
+        h["underlay_mtu"], h["underlay_prefix"], h["underlay_device"] = 1450, 24, "eth0"
     plans = fleet_plan.build_all([HOSTGW], hosts, ["h1", "h2"])
+    # the other hosts' leases are let in from the underlay interface only
+    assert plans["h1"]["bridge"]["nat"][0]["routed_in"] == ["eth0"]
     leases = plans["h1"]["record"]["leases"]["fast"]
     assert plans["h1"]["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "lease": leases["h1"],
                                                    "peers": [{"address": "192.0.2.11", "lease": leases["h1"]},

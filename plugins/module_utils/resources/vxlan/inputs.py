@@ -42,6 +42,9 @@ def normalize(params):
             "mtu": inputs.mtu(params["mtu"], "mtu") if params.get("mtu") is not None else None}
     item["firewall"] = params.get("firewall") is not False
     item["encrypted"] = bool(params.get("encrypted"))  # over a WireGuard device: VXLAN from it only
+    if item["encrypted"] and not item["firewall"]:
+        raise InputError("firewall: false with encrypted: true would admit plain VXLAN from the underlay into an "
+                         "encrypted overlay (the port filter admits peers from inside the tunnel only); remove one")
     if item["encrypted"] and not (params.get("dev") and params.get("local")):
         raise InputError("encrypted: the overlay runs over a WireGuard device; give 'dev' (it) and 'local' (its tunnel "
                          "address)")
