@@ -92,7 +92,7 @@ def resources(state_dir):
             continue
         for key, entry in sorted(entries.items()):
             try:
-                inputs.plain(entry, "%s '%s'" % (cls.KIND, key))
+                inputs.plain({key: entry}, cls.KIND)  # the key too: it names the entry in the log
                 if not isinstance(entry, dict) or not isinstance(entry.get("item"), dict) or \
                         not isinstance(entry.get("options") or {}, dict):
                     raise InputError("%s '%s': not {item, options}" % (cls.KIND, key))

@@ -73,6 +73,20 @@ def test_a_module_killed_midway_is_repaired_by_the_next_run_with_nothing_duplica
     assert again["changed"] is False and again["actions"] == []
 
 
+def test_a_journaled_name_another_link_took_is_not_adopted(host):
+    """A run killed after journaling a pair it was about to make leaves its name; if someone else makes a link of
+    that name (here a bridge) before the next run, that link is not marked as the collection's (issue 29)."""
+    host.sh("mkdir -p /var/lib/cnet && ip link add kv1 type bridge && ip link add kv2 type veth peer name kv2p")
+    host.sh("""echo '[[null, "kv1", "cnet.linux:veth ctr=a net=n"], [null, "kv2", "cnet.linux:veth ctr=b net=n"]]' \
+              > /var/lib/cnet/creating.json""")
+    res = host.run("bridge", {"name": "cnet9", "addresses": []})
+    warnings = res.get("warnings") or []
+    assert any("marked kv2," in str(w) for w in warnings) and not any("kv1" in str(w) for w in warnings), res
+    aliases = dict((link["ifname"], link.get("ifalias")) for link in host.ipj("-d", "link"))
+    assert aliases["kv1"] is None and aliases["kv2"] == "cnet.linux:veth ctr=b net=n"
+    host.sh("ip link del kv1; ip link del kv2")
+
+
 def playbook_in_background(name, inv, *extra):
     return subprocess.Popen(playbook_argv(name, inv, *extra), env=ansible_env(), cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

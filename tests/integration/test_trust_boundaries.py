@@ -127,6 +127,14 @@ def test_a_smuggled_resolver_line_is_refused_and_the_genuine_engine_installed(ma
     res = run("site.yml", inv)
     assert res.returncode != 0 and "h1: cnet_containers" in res.stdout and "dns" in res.stdout, res.stdout[-3000:]
     assert "Traceback" not in res.stdout + res.stderr and hoststate.snapshot(lab["name"], "h1") == before
+    # the role's own values rendered into cnet-restore and its timer: refused before any change
+    good = {"h1": [{"name": "web", "network": "front", "dns": ["192.0.2.53"]}]}
+    (tmp_path / "host_vars" / "h1.yml").write_text(json.dumps({"cnet_containers": good["h1"]}))
+    for extra, named in (({"host_resync_interval": "5min\nExecStartPre=/bin/sh -c id"}, "host_resync_interval: "),
+                         ({"host_restore_lib": '/x"); import os; os.system("id") #'}, "host_restore_lib: ")):
+        res = run("site.yml", inv, "-e", json.dumps(extra))
+        assert res.returncode != 0 and named in res.stdout, res.stdout[-3000:]
+        assert hoststate.snapshot(lab["name"], "h1") == before
     # another local user of the controller planted the engine where the controller builds it, and made the folder
     root = os.path.join(REPO, "plugins", "module_utils")
     data = engine_bundle.bundle(root)
@@ -136,8 +144,6 @@ def test_a_smuggled_resolver_line_is_refused_and_the_genuine_engine_installed(ma
     (planted / ("engine-%s.zip" % hashlib.sha256(data).hexdigest()[:16])).write_bytes(b"PK planted engine")
     os.chmod(str(planted), 0o777)
     os.chown(str(planted), 65534, 65534)
-    good = {"h1": [{"name": "web", "network": "front", "dns": ["192.0.2.53"]}]}
-    (tmp_path / "host_vars" / "h1.yml").write_text(json.dumps({"cnet_containers": good["h1"]}))
     res = run("site.yml", inv, env=dict(ansible_env(), TMPDIR=str(temp)))
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr
     installed = run_in(lab, "h1", "sha1sum", "/usr/local/lib/cnet/engine.zip").stdout.split()[0]

@@ -169,7 +169,7 @@ def converge_all(resources, check=False, state_dir=DEFAULT_STATE_DIR, diff=True,
                 except Exception as exc:  # pylint: disable=broad-except  # undone, then raised again or reported
                     if not keep_going:
                         exc.results = results
-                        exc.earlier_undone = [] if check else _undo_call(ctx)
+                        exc.earlier_undone = None if check else _undo_call(ctx)
                         raise
                     results.append({"changed": bool(getattr(exc, "done", None)), "failed": True, "msg": reason(exc),
                                     "actions": list(getattr(exc, "done", [])), "warnings": list(ctx.warnings)})

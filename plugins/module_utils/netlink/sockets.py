@@ -14,6 +14,7 @@ __metaclass__ = type
 import errno
 import os
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, namespaces, wireguard
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import NETLINK_GENERIC
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.sock import NetlinkError, Socket
@@ -25,6 +26,18 @@ __all__ = ["NetlinkError", "Sockets", "of"]
 def of(ctx):
     """The run's sockets (a handle of the engine's context)."""
     return ctx.handle("netlink", lambda: Sockets(ctx))
+
+
+# the kind of link each mark's run made (a namespace's mark is its loopback's, which has no kind)
+MARKED_KINDS = {"veth": "veth", "bridge": "bridge", "vxlan": "vxlan", "macvlan": "macvlan", "wireguard": "wireguard",
+                "netns": None}
+
+
+def _made_as(link, mark):
+    """Whether link is of the kind the journaled mark's run made (a foreign link that took the name after a crash
+    is never adopted)."""
+    parsed = marks.parse(mark)
+    return parsed is not None and parsed[0] in MARKED_KINDS and link.get("kind") == MARKED_KINDS[parsed[0]]
 
 
 class Sockets:
@@ -51,8 +64,8 @@ class Sockets:
                     link = self.sock(ns).request(*encode.link_get(name))
                 except OSError:
                     continue  # the namespace or the link is gone: nothing to mark
-                if link.get("alias"):
-                    continue
+                if link.get("alias") or not _made_as(link, mark):
+                    continue  # marked already, or not what the run made (someone made another link of that name)
                 if self.ctx.check:
                     self._interrupted[(ns, name)] = mark
                 else:

@@ -211,7 +211,7 @@ def test_a_damaged_desired_record_is_named_and_the_rest_restored(tmp_path):
     todo, skipped = restore.resources(str(tmp_path))
     assert [r.KIND for r in todo] == ["netns"] and [i["name"] for i in todo[0].items] == ["web"]
     text = "\n".join(skipped)
-    assert "netns 'db'.item.name: 'db\\nx' holds the control character" in text, text
+    assert "netns.db.item.name: 'db\\nx' holds the control character" in text, text
     assert "bridge: the record of this kind is not a mapping" in text, text
     assert "veth 'p': the record's item is damaged (KeyError: 'netns')" in text, text
     out = io.StringIO()
