@@ -22,9 +22,9 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 
 STATE_DIR_OPTION = {"type": "path", "default": DEFAULT_STATE_DIR}
 RECORD_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# what the engine keeps in the state directory itself: its journal, the desired state, host_settings' and netns'
-# records; a caller's record may not replace them
-ENGINE_RECORDS = tuple(sorted((JOURNAL.rsplit(".", 1)[0], DESIRED, "host", "netns")))
+# what the engine keeps in the state directory itself: its journal, the desired state, host_settings', netns' and
+# iptables_nat's (the FORWARD policy before) records; a caller's record may not replace them
+ENGINE_RECORDS = tuple(sorted((JOURNAL.rsplit(".", 1)[0], DESIRED, "host", "netns", "forward")))
 
 
 def _require_pyroute2(module, classes):

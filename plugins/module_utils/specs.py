@@ -149,6 +149,8 @@ IPTABLES_NAT = (dict(
     state=dict(type="str", choices=_STATE, default="present"),
     networks=dict(type="list", elements="dict", options=NAT_NETWORK),
     purge=dict(type="bool", default=False),
+    forward_drop=dict(type="list", elements="int", choices=[4, 6]),
+    accept_interfaces=dict(type="list", elements="str"),
     backend=_BACKEND,
     bridge_netfilter=dict(type="str", choices=["host", "bridge"], default="host"),
 ), dict(mutually_exclusive=[["bridge", "networks"]], required_one_of=[["bridge", "networks"]]))

@@ -205,6 +205,25 @@ options:
         With an empty O(networks) list it removes everything the module made (teardown).
     type: bool
     default: false
+  forward_drop:
+    description:
+      - The address families (V(4) for iptables, V(6) for ip6tables) whose C(FORWARD) policy is C(DROP), as Docker
+        sets it where it turns forwarding on, so a host with two other interfaces forwards nothing between them.
+        The policy is set in the same C(iptables-restore) transaction as the chains that accept what the
+        networks need, so no packet of theirs meets the new policy before them.
+      - The policy a family had before is kept in C(<state_dir>/forward.json); a family no longer listed gets it
+        back (an empty list at teardown puts both back). Not given (the default), the policies and the record are
+        left as they are.
+    type: list
+    elements: int
+    choices: [4, 6]
+  accept_interfaces:
+    description:
+      - Interfaces of the collection's with no network chain of their own (an l2 overlay's bridge, a ptp pair's
+        host end): what is forwarded to and from them is accepted in C(CNET-FORWARD), so O(forward_drop) does not
+        stop it. Given, the list is authoritative; not given, the interfaces accepted now stay.
+    type: list
+    elements: str
   backend:
     description:
       - Which iptables to use. V(auto) is whatever C(iptables-restore) is on the host (Debian and Ubuntu

@@ -29,6 +29,7 @@ _DNAT = re.compile(r"^(?:-d (?P<hip>[0-9a-f.:]+)/(?:32|128) )?-p (?P<proto>\w+) 
 _ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<ip>[0-9a-f.:]+)/(?:32|128) -o \S+ -p (?P<proto>\w+) -m \w+ "
                      r"--dport (?P<port>\d+) "
                      r"-m conntrack --ctstate DNAT(?: --ctorigdstport (?P<hport>\d+))? -j ACCEPT$")
+FORWARD_RECORD = "forward"  # <state_dir>/forward.json: the FORWARD policy of each family before forward_drop
 BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
 BRIDGE_NF6 = ("net", "bridge", "bridge-nf-call-ip6tables")
 
@@ -123,8 +124,48 @@ class NatNetworks(Resource):
 
     @classmethod
     def options_of(cls, params):
+        drop, accept = params.get("forward_drop"), params.get("accept_interfaces")
+        if drop is not None and (not isinstance(drop, list) or any(isinstance(f, bool) or f not in (4, 6) for f in drop)):
+            raise InputError("forward_drop: %r is not a list of address families (4, 6)" % (drop,))
+        if accept is not None and not isinstance(accept, list):
+            raise InputError("accept_interfaces: %r is not a list of interface names" % (accept,))
         return {"purge": bool(params.get("purge")), "backend": params.get("backend") or "auto",
-                "bridge_netfilter": params.get("bridge_netfilter") or "host"}
+                "bridge_netfilter": params.get("bridge_netfilter") or "host",
+                "forward_drop": None if drop is None else sorted(set(drop)),
+                "accept_interfaces": None if accept is None else sorted(set(
+                    inputs.ifname(name, "accept_interfaces[%d]" % i) for i, name in enumerate(accept)))}
+
+    # the FORWARD policy: DROP for the families of forward_drop, the policy before kept in <state_dir>/forward.json
+    # and put back when a family is no longer listed (teardown)
+
+    def _policies(self, view, family):
+        """{('filter', 'FORWARD'): (policy now, policy wanted)} for one family, or {} to leave it."""
+        drop = getattr(self, "forward_drop", None)
+        if drop is None:  # not this call's business (the bridge role's call, a record from before the option)
+            return {}
+        now = view.policies[family]
+        if family in drop:
+            return {("filter", "FORWARD"): (now, "DROP")}
+        before = (view.forward.get("before") or {}).get(str(family))
+        return {("filter", "FORWARD"): (now, before)} if before in ("ACCEPT", "DROP") else {}
+
+    def keep(self, records, view):
+        drop = getattr(self, "forward_drop", None)  # None: not this call's business
+        if drop is None or not drop and not view.forward.get("before"):
+            return []
+        doc = records(FORWARD_RECORD)
+        before = dict(doc.get("before") or {})
+        for family in (4, 6):
+            if family in drop:
+                before.setdefault(str(family), view.policies[family])  # the host's own, from the first run on
+            else:
+                before.pop(str(family), None)  # put back by this run
+        want = {"version": 1, "before": before} if before else {}
+        if doc == want:
+            return []
+        doc.clear()
+        doc.update(want)
+        return [FORWARD_RECORD]
 
     def validate(self):
         for key in ("mappings", "mappings6"):
@@ -155,20 +196,22 @@ class NatNetworks(Resource):
                 sysctls[BRIDGE_NF] = sysctl.read(BRIDGE_NF)
             if any(item.get("subnet6") for item in present):
                 sysctls[BRIDGE_NF6] = sysctl.read(BRIDGE_NF6)
+        saved6 = self._saved6()
         return View(ctx.check, built=built[4], built6=built[6], sysctls=sysctls,
                     current=dict((table, saved.get(table, {})) for table in TABLES),
-                    current6=self._saved6())
+                    current6=dict((table, saved6.get(table, {})) for table in TABLES6),
+                    policies={4: saved.policy("filter", "FORWARD"), 6: saved6.policy("filter", "FORWARD")},
+                    forward=ctx.records(FORWARD_RECORD))
 
     def _saved6(self):
         """The IPv6 tables (ip6tables-save): our chains of a network whose IPv6 went are removed from there too. A
         host whose ip6tables cannot be read is taken as having none, unless a network of this call has IPv6."""
         try:
-            saved = saverestore.save(self.backend, family=6)
+            return saverestore.save(self.backend, family=6)
         except saverestore.XtablesError:
-            if any(item.get("subnet6") for item in self.items):
+            if any(item.get("subnet6") for item in self.items) or 6 in (getattr(self, "forward_drop", None) or []):
                 raise
-            saved = {}
-        return dict((table, saved.get(table, {})) for table in TABLES6)
+            return saverestore.Tables()
 
     # desired
 
@@ -196,14 +239,17 @@ class NatNetworks(Resource):
         current = self._current(view, family)
         per_network = self._per_network(view, family)
         chains = dict((table, {}) for table in tables)
-        if not per_network:
+        accept = getattr(self, "accept_interfaces", None)
+        if accept is None:  # not given: the ones the chain accepts now stay (purge: none)
+            accept = [] if self.purge else nat_layout.accepted(current["filter"].get("CNET-FORWARD") or [])
+        if not per_network and not accept:
             user = current["filter"].get(USER)
             if user:
                 view.warn("%s still has rules of yours (%s); the chain is kept, no longer jumped to"
                           % (USER, saverestore.command(family)))
                 chains["filter"][USER] = user
             return chains, dict((key, []) for key in jumps)
-        for name, rules in nat_layout.shared_chains(per_network, family).items():
+        for name, rules in nat_layout.shared_chains(per_network, family, accept).items():
             chains[SHARED_TABLE[name]][name] = rules
         chains["filter"][USER] = current["filter"].get(USER, [])
         for bridge, kinds in per_network.items():
@@ -220,7 +266,8 @@ class NatNetworks(Resource):
         flows = []
         for family, owner in ((4, SCOPE), (6, SCOPE6)):
             want, jumps = self.desired(view, family)
-            restore = scope.restore_action(owner, self.backend, self._current(view, family), want, jumps)
+            restore = scope.restore_action(owner, self.backend, self._current(view, family), want, jumps,
+                                           self._policies(view, family))
             if restore:
                 out.append(restore)
             flows += self._stale_flows(view, want, family)
@@ -299,6 +346,8 @@ class NatNetworks(Resource):
     # diff views
 
     def before(self, view, key):
+        if key[0] in ("iptables", "ip6tables") and key[2] == "FORWARD policy":
+            return view.policies[6 if key[0] == "ip6tables" else 4]
         if key[0] in ("iptables", "ip6tables"):  # one chain: its rules (a builtin's with the foreign ones)
             return self._current(view, 6 if key[0] == "ip6tables" else 4)[key[1]].get(key[2])
         if key[0] == "sysctl":
@@ -306,6 +355,8 @@ class NatNetworks(Resource):
         return None
 
     def after(self, view, key):
+        if key[0] in ("iptables", "ip6tables") and key[2] == "FORWARD policy":
+            return self._policies(view, 6 if key[0] == "ip6tables" else 4)[("filter", "FORWARD")][1]
         if key[0] in ("iptables", "ip6tables"):
             return self._after_table(view, 6 if key[0] == "ip6tables" else 4, key[1]).get(key[2])
         if key[0] == "sysctl":

@@ -5,8 +5,10 @@
 
 Layout (Docker 29's, without a userland proxy; one chain per network and table, keyed by the bridge):
 
-  filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD
-  filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>
+  filter FORWARD     -j CNET-USER (the user's hook, never flushed), -j CNET-FORWARD; its policy DROP where the
+                       host role turns forwarding on (forward_drop), set in the same transaction as these chains
+  filter CNET-FORWARD  -o <br> -j CNET-F-<br> for every network, then -i <br> -j CNET-F-<br>; then -i/-o <if>
+                       -j ACCEPT for the interfaces with no network chain (accept_interfaces)
   filter CNET-F-<br>   replies in; published ports (DNAT-ed only, from the sources of 'allow' when it is given);
                        routed subnets (through the interfaces of routed_in only, when it is given); nothing else in;
                        container to container (icc); not to other networks the host routes; out
@@ -122,11 +124,21 @@ def network_chains(net, family=4):
     return out
 
 
-def shared_chains(per_network, family=4):
-    """The dispatch chains for {bridge: {kind: rules}}: bridges in name order, -o before -i in CNET-FORWARD."""
+def accepted(forward):
+    """The interfaces whose traffic CNET-FORWARD's rules (forward) accept in and out (shared_chains' accept)."""
+    ins = [rule.split()[1] for rule in forward if len(rule.split()) == 4 and rule.startswith("-i ")
+           and rule.endswith(" -j ACCEPT")]
+    return sorted(name for name in ins if "-o %s -j ACCEPT" % name in forward)
+
+
+def shared_chains(per_network, family=4, accept=()):
+    """The dispatch chains for {bridge: {kind: rules}}: bridges in name order, -o before -i in CNET-FORWARD; then
+    what is forwarded to and from the interfaces of accept (the collection's interfaces that have no network
+    chain: an l2 overlay's bridge, a ptp pair's host end), which a FORWARD policy of DROP would stop otherwise."""
     bridges = sorted(per_network)
     out = {"CNET-FORWARD": ["-o %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]
-           + ["-i %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]}
+           + ["-i %s -j %s" % (br, chain("F", br)) for br in bridges if "F" in per_network[br]]
+           + ["%s %s -j ACCEPT" % (way, name) for name in accept for way in ("-i", "-o")]}
     for kind in ("N", "P", "R") if family == 4 else ("N", "P"):
         out[KINDS[kind][1]] = ["-j %s" % chain(kind, br) for br in bridges if kind in per_network[br]]
     return out

@@ -59,21 +59,37 @@ def tools(backend, family=4):
     return found
 
 
+class Tables(dict):
+    """{table: {chain: [rules]}}, and the builtin chains' policies as .policies {table: {chain: policy}}."""
+
+    def __init__(self, *args, **kwargs):
+        dict.__init__(self, *args, **kwargs)
+        self.policies = {}
+
+    def policy(self, table, chain):
+        """A builtin chain's policy; a table the kernel does not have yet filters as ACCEPT."""
+        return self.policies.get(table, {}).get(chain, "ACCEPT")
+
+
 def parse(text):
-    """{table: {chain: [rules]}} from iptables-save output, chains in its order (an empty chain has []);
-    comments, policies and counters are not kept."""
-    tables, table = {}, None
+    """{table: {chain: [rules]}} from iptables-save output, chains in its order (an empty chain has []), with the
+    builtin chains' policies (Tables.policies); comments and counters are not kept."""
+    tables, table = Tables(), None
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         if line.startswith("*"):
-            table = tables[line[1:].strip()] = {}
+            current = line[1:].strip()
+            table = tables[current] = {}
         elif line == "COMMIT":
             table = None
         elif table is None:
             continue
         elif line.startswith(":"):
-            table.setdefault(line[1:].split(" ", 1)[0], [])
+            words = line[1:].split(" ")
+            table.setdefault(words[0], [])
+            if len(words) > 1 and words[1] != "-":
+                tables.policies.setdefault(current, {})[words[0]] = words[1]
         elif line.startswith("-A "):
             chain, _sep, rule = line[3:].partition(" ")
             table.setdefault(chain, []).append(rule)

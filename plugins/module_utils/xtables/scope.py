@@ -64,15 +64,21 @@ class Scope:
         return after
 
 
-def restore_action(scope, backend, current, want, jumps):
+def restore_action(scope, backend, current, want, jumps, policies=None):
     """The Action taking every table of the scope from current ({table: {chain: rules}}, whole tables) to
-    want ({table: {chain: rules}}, our chains only) with our jumps ({(table, builtin): rules}); None if
-    nothing changes."""
+    want ({table: {chain: rules}}, our chains only) with our jumps ({(table, builtin): rules}) and the builtin
+    chains' policies ({(table, builtin): (policy now, policy wanted)}, set in the same transaction as the
+    chains that accept what the policy no longer does); None if nothing changes."""
     lines, undo, expect, words, parts = {}, {}, {}, [], []
     for table in scope.tables:
         have = current.get(table, {})
         cur_owned = scope.chains_of(have)
         more, readable = table_lines(scope, table, have, cur_owned, want[table], jumps)
+        flips = sorted((builtin, now, wanted) for (t, builtin), (now, wanted) in (policies or {}).items()
+                       if t == table and now != wanted)
+        more = [":%s %s [0:0]" % (builtin, wanted) for builtin, _now, wanted in flips] + more
+        readable = ["%s -t %s -P %s %s" % (scope.cmd, table, builtin, wanted) for builtin, _now, wanted in flips] \
+            + readable
         if not more:
             continue
         lines[table] = more
@@ -82,6 +88,8 @@ def restore_action(scope, backend, current, want, jumps):
         parts += [(scope.cmd, table, name) for name in changed_chains(scope, table, have, after)]
         have_jumps = dict(((t, b), [r for r in have.get(b, []) if scope.ours(r)]) for (t, b) in jumps if t == table)
         undo[table] = table_lines(scope, table, after, want[table], cur_owned, have_jumps)[0]
+        undo[table] = [":%s %s [0:0]" % (builtin, now) for builtin, now, _wanted in flips] + undo[table]
+        parts += [(scope.cmd, table, "%s policy" % builtin) for builtin, _now, _wanted in flips]
     if not lines:
         return None
     action = Action((scope.cmd,), "xt_restore", "%s-restore --noflush (tables %s)" % (scope.cmd, ", ".join(lines)),

@@ -17,6 +17,7 @@ import json
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.module_utils.resources import veth
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc as fleet_alloc
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import interfaces, observed
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import records as fleet_records
@@ -458,7 +459,11 @@ def _calls(nets, fleet, me, conts, local, leases, l2_view, underlay, old_record,
     # The host's side of every network, overlays' bridges included, in one part: one bridge call and one NAT
     # call per host, so the shared chains and their jumps are planned once (a check run plans what the real
     # run does). The overlay part is the VXLAN devices, converged once their bridges exist.
-    plan["bridge"] = {"bridges": bridges, "nat": nat,
+    # the collection's interfaces with no network chain, whose traffic the chains accept (FORWARD policy DROP):
+    # an l2 overlay's bridge (its containers' frames are bridged through netfilter), a ptp pair's host end
+    accept = [n["bridge"] for n in nets.values() if n["driver"] == "overlay" and n["mode"] == "l2"]
+    accept += [veth.host_end(p["netns"], p["peer"]) for n, ps in pairs.items() if nets[n]["driver"] == "ptp" for p in ps]
+    plan["bridge"] = {"bridges": bridges, "nat": nat, "accept": sorted(set(accept)),
                       "veths": [{"network": n, "bridge": nets[n].get("bridge"), "pairs": p, "purge": True}
                                 for n, p in pairs.items()]}
     plan["overlay"] = {"overlays": overlays}

@@ -40,7 +40,8 @@ DRIVER_OPTS = {
 }
 MACVLAN_MODES = ("bridge", "private", "vepa", "passthru")
 # The inventory's own variables (a near miss such as 'cnet_container' is an error, other cnet_* names are not)
-VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_underlay_address", "cnet_underlay_mtu")
+VARIABLES = ("cnet_networks", "cnet_containers", "cnet_overlay_leases", "cnet_underlay_address", "cnet_underlay_mtu",
+             "cnet_forward_policy")
 
 # Keys a Docker or compose user writes that mean something else here, or are not built yet
 SYNONYMS = {"ip": "ipv4", "ip_address": "ipv4", "address": "ipv4", "ports": "publish",

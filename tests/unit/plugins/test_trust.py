@@ -217,3 +217,56 @@ def test_a_damaged_desired_record_is_named_and_the_rest_restored(tmp_path):
     out = io.StringIO()
     restore.report([], True, skipped, out)
     assert "not restored" in out.getvalue()
+
+
+# the FORWARD policy (issue 29, item 6)
+
+SAVED = """*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [10:20]
+:OUTPUT ACCEPT [0:0]
+:CNET-FORWARD - [0:0]
+-A FORWARD -j CNET-FORWARD
+-A CNET-FORWARD -i vx1 -j ACCEPT
+-A CNET-FORWARD -o vx1 -j ACCEPT
+-A CNET-FORWARD -i half -j ACCEPT
+COMMIT
+"""
+
+
+def test_policies_are_read_and_set_in_the_chains_transaction():
+    from ansible_collections.cnet.linux.plugins.module_utils.xtables import saverestore, scope
+    saved = saverestore.parse(SAVED)
+    assert saved.policy("filter", "FORWARD") == "ACCEPT" and saved.policy("nat", "PREROUTING") == "ACCEPT"
+    assert nat_layout.accepted(saved["filter"]["CNET-FORWARD"]) == ["vx1"]  # 'half' is accepted one way only
+    want = {"raw": {}, "nat": {}, "filter": {"CNET-FORWARD": saved["filter"]["CNET-FORWARD"]}}
+    action = scope.restore_action(nat_layout.SCOPE, "auto", saved, want, {},
+                                  {("filter", "FORWARD"): ("ACCEPT", "DROP")})
+    assert action.args["tables"]["filter"][0] == ":FORWARD DROP [0:0]"
+    assert action.args["undo"]["filter"][0] == ":FORWARD ACCEPT [0:0]"
+    assert "iptables -t filter -P FORWARD DROP" in action.details
+    assert ("iptables", "filter", "FORWARD policy") in action.parts
+    assert scope.restore_action(nat_layout.SCOPE, "auto", saved, want, {},
+                                {("filter", "FORWARD"): ("DROP", "DROP")}) is None  # nothing to change
+    chains = nat_layout.shared_chains({}, 4, ["br-l2", "cvp1"])["CNET-FORWARD"]
+    assert chains == ["-i br-l2 -j ACCEPT", "-o br-l2 -j ACCEPT", "-i cvp1 -j ACCEPT", "-o cvp1 -j ACCEPT"]
+
+
+def test_forward_drop_and_accept_interfaces_are_checked():
+    for bad in ({"forward_drop": [5]}, {"forward_drop": [True]}, {"forward_drop": "4"}, {"accept_interfaces": ["a b"]},
+                {"accept_interfaces": ["x%d"]}):
+        with pytest.raises(InputError):
+            NatNetworks.from_params(dict({"networks": []}, **bad))
+    nat = NatNetworks.from_params({"networks": [], "forward_drop": [6, 4, 4], "accept_interfaces": ["b", "a"]})
+    assert nat.forward_drop == [4, 6] and nat.accept_interfaces == ["a", "b"]
+    assert NatNetworks.from_params({"networks": []}).forward_drop is None  # not given: the policy is left alone
+
+
+def test_the_plan_lists_the_interfaces_that_have_no_network_chain():
+    from ansible_collections.cnet.linux.plugins.module_utils.resources import veth
+    nets = [NETS[0], {"name": "p2p", "driver": "ptp", "subnet": "10.9.0.0/30"}]
+    hosts = {"h1": {"underlay": "192.0.2.11", "containers": [{"name": "a", "networks": ["flat"]},
+                                                            {"name": "j", "network": "p2p"}]}}
+    plan = fleet_plan.build(nets, hosts, "h1")
+    l2 = [b["name"] for b in plan["bridge"]["bridges"] if b["network"] == "flat"]
+    assert plan["bridge"]["accept"] == sorted(l2 + [veth.host_end("j", "eth0")])
