@@ -242,6 +242,9 @@ class NatNetworks(Resource):
         accept = getattr(self, "accept_interfaces", None)
         if accept is None:  # not given: the ones the chain accepts now stay (purge: none)
             accept = [] if self.purge else nat_layout.accepted(current["filter"].get("CNET-FORWARD") or [])
+        elif family == 6 and not per_network and 6 not in (getattr(self, "forward_drop", None) or []):
+            # no IPv6 network and ip6tables' FORWARD policy not ours: ip6tables is left alone (a host may have none)
+            accept = []
         if not per_network and not accept:
             user = current["filter"].get(USER)
             if user:
