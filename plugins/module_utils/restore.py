@@ -79,8 +79,8 @@ def resources(state_dir):
         out = [HostSettings.from_record(host)] if host else []
     except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
         out = []
-        skipped.append("%s: the host's settings are damaged (%s: %s); not restored" % (HOST_RECORD, type(exc).__name__,
-                                                                                      exc))
+        skipped.append("%s: the host's settings are damaged (%s: %s); not restored"
+                       % (HOST_RECORD, type(exc).__name__, exc))
     kinds = desired.get("kinds") or {}
     if not isinstance(kinds, dict):
         raise RestoreError("%s: 'kinds' is not a mapping" % engine.DESIRED)

@@ -24,8 +24,8 @@ description:
   - A failure in a part stops the call there and leaves the host as it was before the call - that part's own
     changes undone as its module does, then the parts before it undone too (newest first), and the records the
     call wrote put back; the parts before it are returned in RV(steps), each with C(undone=true), and the
-    message lists what was undone. (A namespace or pair a part removed cannot be made again with its processes:
-    what has no inverse stays as the failed call left it.)
+    message lists what was undone. A namespace or pair a part removed cannot be made again with its processes;
+    what has no inverse stays as the failed call left it.
   - In check mode each part plans what its module would; diff mode gives every part's objects in one diff.
   - O(records_before) and O(records_after) are JSON documents the caller keeps in the state directory (the
     host role's C(fleet.json)), written under the same lock before the first part and after the last part
@@ -110,7 +110,7 @@ changed:
   type: bool
 steps:
   description: One result per part given, in the order run, each as its module returns it, with C(part) (the
-    module's name). On a failure, the parts that ran before it, each with C(undone=true): what they did was undone.
+    module's name). On a failure, the parts that ran before it, each with C(undone=true) (what they did was undone).
   returned: always
   type: list
   elements: dict

@@ -220,7 +220,7 @@ options:
   accept_interfaces:
     description:
       - Interfaces of the collection's with no network chain of their own (an l2 overlay's bridge, a ptp pair's
-        host end): what is forwarded to and from them is accepted in C(CNET-FORWARD), so O(forward_drop) does not
+        host end). What is forwarded to and from them is accepted in C(CNET-FORWARD), so O(forward_drop) does not
         stop it. Given, the list is authoritative; not given, the interfaces accepted now stay.
     type: list
     elements: str

@@ -96,8 +96,8 @@ def test_a_pid_in_the_hosts_own_namespace_is_refused_before_anything_changes(hos
     files and the pair would collide with the host's eth0."""
     pid = int(host.sh("sleep 60 >/dev/null 2>&1 & echo $!").stdout.strip())
     before = footprint(host)
-    res = host.run("converge", {"netns": {"namespaces": [{"name": "web"}, {"name": "job", "pid": pid,
-                                                                        "hosts": [{"address": "10.9.0.2", "names": ["job"]}]}]},
+    job = {"name": "job", "pid": pid, "hosts": [{"address": "10.9.0.2", "names": ["job"]}]}
+    res = host.run("converge", {"netns": {"namespaces": [{"name": "web"}, job]},
                                 "veth": {"pairs": [{"netns": "job", "addresses": ["10.9.0.2/30"]}]}}, expect_fail=True)
     assert res["msg"].startswith("netns: namespaces: 'job': pid %d runs in the host's own network namespace" % pid)
     assert "network: host" in res["msg"] and res["changed"] is False

@@ -21,7 +21,7 @@ import time
 
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import obj_name
 from ansible_collections.cnet.linux.plugins.module_utils.core.context import DEFAULT_STATE_DIR, Context, Lock
-from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError, InputError, ToolError, reason
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import EngineError, reason
 
 DESIRED = "desired"  # <state_dir>/desired.json: every real run's desired state, what cnet-restore replays
 

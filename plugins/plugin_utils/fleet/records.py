@@ -22,16 +22,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 VERSION = 1
 RECORD = "/var/lib/cnet/fleet.json"
 DRIVERS = ("bridge", "overlay", "macvlan", "ptp")
-# table -> (what its keys are, the check of its values): each is {network: {key: value}}
-TABLES = {
-    "addresses": ("container", lambda v, at: inputs.ip(v, at, 4)),
-    "addresses6": ("container", lambda v, at: inputs.ip(v, at, 6)),
-    "l2": ("host/container", lambda v, at: inputs.ip(v, at, 4)),
-    "l26": ("host/container", lambda v, at: inputs.ip(v, at, 6)),
-    "leases": ("host", lambda v, at: _network4(v, at)),
-    "tunnels": ("host", lambda v, at: inputs.ip(v, at, 4)),
-}
-KEYS = ("version", "host", "underlay", "networks", "interfaces", "underlay_mtu", "observed") + tuple(TABLES)
 
 
 def _network4(value, at):
@@ -39,6 +29,18 @@ def _network4(value, at):
     if inputs.version_of(net) != 4:
         raise InputError("%s: '%s' is not an IPv4 network" % (at, net))
     return net
+
+
+# table -> (what its keys are, the check of its values): each is {network: {key: value}}
+TABLES = {
+    "addresses": ("container", lambda v, at: inputs.ip(v, at, 4)),
+    "addresses6": ("container", lambda v, at: inputs.ip(v, at, 6)),
+    "l2": ("host/container", lambda v, at: inputs.ip(v, at, 4)),
+    "l26": ("host/container", lambda v, at: inputs.ip(v, at, 6)),
+    "leases": ("host", _network4),
+    "tunnels": ("host", lambda v, at: inputs.ip(v, at, 4)),
+}
+KEYS = ("version", "host", "underlay", "networks", "interfaces", "underlay_mtu", "observed") + tuple(TABLES)
 
 
 def _mapping(value, at):

@@ -41,12 +41,10 @@ def strings(value, path=()):
     if isinstance(value, dict):
         for key, inner in value.items():
             yield path + (("key", key),)
-            for found in strings(inner, path + (key,)):
-                yield found
+            yield from strings(inner, path + (key,))
     elif isinstance(value, list):
         for i, inner in enumerate(value):
-            for found in strings(inner, path + (i,)):
-                yield found
+            yield from strings(inner, path + (i,))
     elif isinstance(value, str):
         yield path
 

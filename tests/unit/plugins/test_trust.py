@@ -265,8 +265,8 @@ def test_forward_drop_and_accept_interfaces_are_checked():
 def test_the_plan_lists_the_interfaces_that_have_no_network_chain():
     from ansible_collections.cnet.linux.plugins.module_utils.resources import veth
     nets = [NETS[0], {"name": "p2p", "driver": "ptp", "subnet": "10.9.0.0/30"}]
-    hosts = {"h1": {"underlay": "192.0.2.11", "containers": [{"name": "a", "networks": ["flat"]},
-                                                            {"name": "j", "network": "p2p"}]}}
+    containers = [{"name": "a", "networks": ["flat"]}, {"name": "j", "network": "p2p"}]
+    hosts = {"h1": {"underlay": "192.0.2.11", "containers": containers}}
     plan = fleet_plan.build(nets, hosts, "h1")
     l2 = [b["name"] for b in plan["bridge"]["bridges"] if b["network"] == "flat"]
     assert plan["bridge"]["accept"] == sorted(l2 + [veth.host_end("j", "eth0")])
