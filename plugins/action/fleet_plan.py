@@ -78,11 +78,12 @@ def _underlay_entry(hostvars, address):
         if address and default.get("address") == address else {}
 
 
-def _underlay_mtu(hostvars, address):
-    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address, else None."""
+def _underlay_mtu(hostvars, entry):
+    """cnet_underlay_mtu, else the MTU of the interface holding the underlay address (its _underlay_entry), else
+    None."""
     if hostvars.get("cnet_underlay_mtu") is not None:
         return hostvars["cnet_underlay_mtu"]
-    return _underlay_entry(hostvars, address).get("mtu")
+    return entry.get("mtu")
 
 
 def _public_keys(result):
@@ -98,10 +99,10 @@ def _fleet_vars(hostvars, fleet):
         hv = hostvars[name]
         schema.check_variables([str(key) for key in hv], name)
         underlay = _underlay(hv)
+        entry = _underlay_entry(hv, underlay)  # read once: its MTU, prefix and device
         hosts[name] = _plain({"containers": hv.get("cnet_containers"), "leases": hv.get("cnet_overlay_leases"),
-                              "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, underlay),
-                              "underlay_prefix": _underlay_entry(hv, underlay).get("prefix"),
-                              "underlay_device": _underlay_entry(hv, underlay).get("device"),
+                              "underlay": underlay, "underlay_mtu": _underlay_mtu(hv, entry),
+                              "underlay_prefix": entry.get("prefix"), "underlay_device": entry.get("device"),
                               "recorded": _recorded(hv),
                               "observed": _observed(hv.get("host_network_info")),
                               "wireguard_keys": _public_keys(hv.get("host_wireguard_keys")),

@@ -52,10 +52,13 @@ def _fail(module, exc, name, prefix="", changed=False, suffix=None, **more):
                      **more)
 
 
-def _printable(module):
+def _printable(module, skip=()):
     """Fail the module when any string of its arguments (key or value, however deep) holds a control or
-    line-separator character: each value the collection renders is one line (core.inputs.plain)."""
+    line-separator character: each value the collection renders is one line (core.inputs.plain). skip: options
+    checked elsewhere (converge's parts, by their resource's from_params)."""
     for option, value in sorted(module.params.items()):
+        if option in skip:
+            continue
         try:
             inputs.plain(value, option)
         except InputError as exc:
@@ -86,7 +89,7 @@ def run_parts(argument_spec, specs, classes, order):
     per part (with its 'part'), and their actions, diffs and netlink writes together."""
     spec = dict(argument_spec, state_dir=STATE_DIR_OPTION)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    _printable(module)
+    _printable(module, skip=order)
     parts, resources = [], []
     for name in order:
         given = module.params.get(name)

@@ -34,7 +34,10 @@ options:
     description: Name of one namespace (a file under C(/run/netns)). Use O(namespaces) for many.
     type: str
   pid:
-    description: Bind O(name) to the network namespace of this running process instead of creating one.
+    description:
+      - Bind O(name) to the network namespace of this running process instead of creating one.
+      - A process that runs in the host's own namespace is refused before anything changes; use O(host) for
+        that (Docker's C(--network host)).
     type: int
   container:
     description: Bind O(name) to the namespace of this other named namespace (they become the same one).

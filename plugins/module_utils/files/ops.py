@@ -32,7 +32,7 @@ def read(path):
 
 
 def _write(path, content, mode):
-    inputs.one_line_each(content[:-1].split("\n") if content.endswith("\n") else content.split("\n"), path)
+    inputs.one_line_each(content.split("\n"), path)  # split on newlines only: any other separator is refused
     data = content.encode("utf-8")
     # the folder is opened without following a link: a /etc/netns/<name> that is a symlink is refused (ELOOP), so
     # a file is never made where the link points
