@@ -43,7 +43,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cnet.linux.plugins.module_utils.resources import veth
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 
 
 def _seen(observed):
@@ -70,7 +70,7 @@ def _container_objects(name, attach, network_driver):
         if network_driver.get(net) == "macvlan":
             mine.add("macvlan %s/%s" % (name, a["interface"]))
         elif a.get("interface"):
-            mine.add("veth %s" % veth.host_end(name, a["interface"]))
+            mine.add("veth %s" % inputs.host_end(name, a["interface"]))
     return mine
 
 

@@ -10,6 +10,7 @@ Every function raises InputError naming the field and the fix; nothing here touc
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import base64
 import hashlib
 import ipaddress
 import re
@@ -101,6 +102,23 @@ def derived(prefix, key):
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     head = re.sub(r"[^\w.-]", "", key)[:max(0, IFNAMSIZ - len(prefix) - 7)]
     return prefix + head + digest[:IFNAMSIZ - len(prefix) - len(head)]
+
+
+def host_end(netns, peer):
+    """The host end's name of a veth pair not given one: derived from the namespace and the peer's name (the
+    controller names it too, for the chains that accept a ptp pair's traffic and for inspect.yml)."""
+    return derived("cv", "%s/%s" % (netns, peer))
+
+
+def wireguard_key(b64):
+    """The 32 bytes of a base64 WireGuard key: exactly 44 characters of the base64 alphabet (b64decode alone
+    skips characters outside it, a newline included). ValueError otherwise."""
+    if not isinstance(b64, str) or len(b64) != 44:
+        raise ValueError("a WireGuard key is 44 characters of base64")
+    raw = base64.b64decode(b64, validate=True)
+    if len(raw) != 32:
+        raise ValueError("a WireGuard key is 32 bytes")
+    return raw
 
 
 def address(value, field):

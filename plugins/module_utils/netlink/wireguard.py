@@ -13,6 +13,7 @@ import base64
 import socket
 import struct
 
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import (
     AF_INET, AF_INET6, BE16, GENL, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME,
     NLA_F_NESTED, NLM_F_ACK, NLM_F_DUMP, U32, WG_CMD_GET_DEVICE, WG_CMD_SET_DEVICE, WGDEVICE_A_IFINDEX,
@@ -26,17 +27,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.netlink.encode import a
 VERSION = 1
 U16 = struct.Struct("=H")
 SOCKADDR_IN = struct.Struct("=H2s4s8x")  # family (host order), port (network order), address, padding
-
-
-def _key(b64):
-    """The 32 bytes of a base64 WireGuard key: exactly 44 characters of the base64 alphabet (b64decode alone
-    skips characters outside it, a newline included)."""
-    if not isinstance(b64, str) or len(b64) != 44:
-        raise ValueError("a WireGuard key is 44 characters of base64")
-    raw = base64.b64decode(b64, validate=True)
-    if len(raw) != 32:
-        raise ValueError("a WireGuard key is 32 bytes")
-    return raw
 
 
 def family_request():
@@ -56,7 +46,7 @@ def get_device(family, name):
 
 def _peer(peer):
     """One peer: {public_key, endpoint (ip) and port, allowed_ips [cidr], keepalive, remove}."""
-    body = attr(WGPEER_A_PUBLIC_KEY, _key(peer["public_key"]))
+    body = attr(WGPEER_A_PUBLIC_KEY, inputs.wireguard_key(peer["public_key"]))
     if peer.get("remove"):
         return attr(0 | NLA_F_NESTED, body + attr(WGPEER_A_FLAGS, U32.pack(WGPEER_F_REMOVE_ME)))
     body += attr(WGPEER_A_FLAGS, U32.pack(WGPEER_F_REPLACE_ALLOWEDIPS))
@@ -81,7 +71,7 @@ def set_device(family, name, private_key=None, listen_port=None, peers=None, rep
     replace_peers: the device's peers become exactly these."""
     body = GENL.pack(WG_CMD_SET_DEVICE, VERSION, 0) + attr(WGDEVICE_A_IFNAME, name.encode() + b"\0")
     if private_key is not None:
-        body += attr(WGDEVICE_A_PRIVATE_KEY, _key(private_key))
+        body += attr(WGDEVICE_A_PRIVATE_KEY, inputs.wireguard_key(private_key))
     if listen_port is not None:
         body += attr(WGDEVICE_A_LISTEN_PORT, U16.pack(listen_port))
     if replace_peers:

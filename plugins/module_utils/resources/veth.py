@@ -28,9 +28,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.links import 
     sysctl_action, link_set as _link_set
 
 
-def host_end(netns, peer):
-    """The host end's name of a pair not given one: derived from the namespace and the peer's name."""
-    return inputs.derived("cv", "%s/%s" % (netns, peer))
+host_end = inputs.host_end  # the engine's name of a pair's host end (the controller's too)
 
 
 def _normalize(raw, field, default_state, defaults):

@@ -174,7 +174,7 @@ def _normalize(raw, field, default_state):
             raise InputError("%s: needs public_key (base64), endpoint (the peer's underlay IPv4 address) and address "
                              "(its tunnel address)" % at)
         try:
-            wireguard._key(peer["public_key"])
+            inputs.wireguard_key(peer["public_key"])
         except (ValueError, TypeError):
             raise InputError("%s.public_key: %r is not a WireGuard key (44 characters of base64)"
                              % (at, peer["public_key"]))

@@ -15,7 +15,6 @@ __metaclass__ = type
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.netlink import wireguard
 
 VERSION = 1
 RECORD = "/var/lib/cnet/fleet.json"
@@ -143,7 +142,7 @@ def _parsed(raw, at):
 def public_key(value, at):
     """A WireGuard public key as a host reported it: 44 characters of base64 that decode to 32 bytes."""
     try:
-        wireguard._key(value)  # pylint: disable=protected-access  # the engine's own check (resources.wireguard's)
+        inputs.wireguard_key(value)  # the engine's own check (resources.wireguard's)
         return value
     except (TypeError, ValueError):  # binascii.Error is a ValueError
         pass

@@ -74,7 +74,7 @@ def test_addresses_are_stable_across_removals_and_lost_namespaces():
     assert plan["health"] == [
         {"netns": "api", "host": "h2", "address": h2_lease.rsplit(".", 1)[0] + ".1", "network": "backend"},
         {"netns": "api", "host": "h2", "address": l2["h2/web"], "network": "flat"}]
-    pair = [p for v in plan["bridge"]["veths"] if v["network"] == "backend" for p in v["pairs"]][0]
+    pair = [p for p in plan["converge"]["veth"]["pairs"] if p["network"] == "backend"][0]
     assert pair["peer"] == "eth1" and pair["routes"] == [{"dest": "10.244.0.0/16", "via": pair["addresses"][0]
                                                           .rsplit(".", 1)[0] + ".1"}] and "gateway" not in pair
 
@@ -104,28 +104,28 @@ def test_one_hosts_calls_follow_the_docker_modes():
         {"name": "monitor", "network": "host"}, {"name": "job", "pid": 4242, "network": "bridge"}]})
     plan = fleet_plan.build(NETS, hosts, "h1")
     modes = [dict((k, v) for k, v in item.items() if k not in ("hosts", "hosts_include", "dns"))
-             for item in plan["namespaces"]]
+             for item in plan["converge"]["netns"]["namespaces"]]
     assert modes == [{"name": "web"}, {"name": "sidecar", "container": "web"}, {"name": "tools"},
                      {"name": "monitor", "host": True}, {"name": "job", "pid": 4242}]
-    files = dict((item["name"], (item.get("hosts"), item.get("hosts_include"))) for item in plan["namespaces"])
+    files = dict((item["name"], (item.get("hosts"), item.get("hosts_include"))) for item in plan["converge"]["netns"]["namespaces"])
     # the default network resolves no names (as Docker's): a container's file names itself only
     assert files == {"web": ([{"address": "172.17.0.10", "names": ["web"]}], []),
                      "sidecar": ([{"address": "172.17.0.10", "names": ["web"]}], []), "tools": ([], []),
                      "monitor": (None, None), "job": ([{"address": "172.17.0.2", "names": ["job"]}], [])}
-    assert plan["hosts_tables"] == {}
-    bridge = [v for v in plan["bridge"]["veths"] if v["network"] == "bridge"][0]
-    assert bridge["bridge"] == "cnet0" and [p["netns"] for p in bridge["pairs"]] == ["web", "job"]
-    assert bridge["pairs"][0]["hairpin"] and bridge["pairs"][0]["gateway"] == "172.17.0.1"
-    assert bridge["pairs"][0]["mac"] == "02:42:ac:11:00:0a"
-    nat = [n for n in plan["bridge"]["nat"] if n["bridge"] == "cnet0"][0]
+    assert plan["converge"]["netns"]["hosts_tables"] == {}
+    pairs = [p for p in plan["converge"]["veth"]["pairs"] if p["network"] == "bridge"]
+    assert set(p["bridge"] for p in pairs) == {"cnet0"} and [p["netns"] for p in pairs] == ["web", "job"]
+    assert pairs[0]["hairpin"] and pairs[0]["gateway"] == "172.17.0.1"
+    assert pairs[0]["mac"] == "02:42:ac:11:00:0a"
+    nat = [n for n in plan["converge"]["iptables_nat"]["networks"] if n["bridge"] == "cnet0"][0]
     assert nat["publish"] == [{"address": "172.17.0.10", "ports": ["2333:22"]}]
     # the l3 overlay's subnet, which the host routes, is not the bridge's to reach (nor the overlay's own bridge's)
     assert nat["isolated_subnets"] == ["10.244.0.0/16"]
-    own = [n for n in plan["bridge"]["nat"] if n["bridge"] == "cn-backend"][0]
+    own = [n for n in plan["converge"]["iptables_nat"]["networks"] if n["bridge"] == "cn-backend"][0]
     assert own["isolated_subnets"] == [] and own["routed_subnets"] == ["10.244.0.0/16"]
     rules = nat_layout.network_chains(NatNetworks.normalize(dict(nat, publish=[]), "n", "present"))["F"]
     assert rules[-2:] == ["-d 10.244.0.0/16 -i cnet0 -j DROP", "-i cnet0 ! -o cnet0 -j ACCEPT"]
-    vx = [o for o in plan["overlay"]["overlays"] if o["vni"] == 4096][0]
+    vx = [o for o in plan["converge"]["vxlan_overlay"]["overlays"] if o["vni"] == 4096][0]
     assert [p["address"] for p in vx["peers"]] == ["192.0.2.11", "192.0.2.12"] and vx["local"] == "192.0.2.11"
 
 
@@ -134,15 +134,15 @@ def test_networks_removed_from_the_inventory_are_removed_and_teardown_removes_al
     hosts["h1"]["recorded"] = fleet_plan.build(NETS, hosts, "h1")["record"]
     plan = fleet_plan.build(NETS[:1], hosts, "h1")  # both overlays gone from the inventory
     assert plan["gone"] == ["backend", "flat"]
-    assert {"device": "vx4096", "vni": 4096, "state": "absent"} in plan["overlay"]["overlays"]
-    assert {"name": "cn-backend", "state": "absent"} in plan["bridge"]["bridges"]
-    assert {"bridge": "cn-backend", "state": "absent"} in plan["bridge"]["nat"]
+    assert {"device": "vx4096", "vni": 4096, "state": "absent"} in plan["converge"]["vxlan_overlay"]["overlays"]
+    assert {"name": "cn-backend", "state": "absent"} in plan["converge"]["bridge"]["bridges"]
+    assert {"bridge": "cn-backend", "state": "absent"} in plan["converge"]["iptables_nat"]["networks"]
     assert sorted(plan["record_pending"]["networks"]) == ["backend", "bridge", "flat"]
     assert sorted(plan["record"]["networks"]) == ["bridge"]
     down = fleet_plan.build(NETS[:1], hosts, "h1", teardown=True)
-    assert down["namespaces"] == [] and down["record"] is None
-    assert {"name": "cnet0", "state": "absent"} in down["bridge"]["bridges"]
-    assert [o["device"] for o in down["overlay"]["overlays"]] == ["vx4096", "vx4097"]
+    assert down["converge"]["netns"]["namespaces"] == [] and down["record"] is None
+    assert {"name": "cnet0", "state": "absent"} in down["converge"]["bridge"]["bridges"]
+    assert [o["device"] for o in down["converge"]["vxlan_overlay"]["overlays"]] == ["vx4096", "vx4097"]
 
 
 def test_the_record_is_written_only_when_it_would_change():
@@ -181,7 +181,7 @@ def test_one_view_plans_every_host_as_each_host_alone_would():
         for h, plan in together.items():
             assert json.dumps(plan, sort_keys=True) == json.dumps(fleet_plan.build(NETS, hosts, h, teardown),
                                                                   sort_keys=True)
-    assert together["h2"]["bridge"]["bridges"]  # the teardown removes something
+    assert together["h2"]["converge"]["bridge"]["bridges"]  # the teardown removes something
     with pytest.raises(InputError, match="h9 is not in the fleet"):
         fleet_plan.build_all(NETS, hosts, ["h1", "h9"])
 
@@ -195,12 +195,12 @@ def test_names_resolve_on_user_defined_networks_across_the_fleet():
         "h2": [{"name": "db", "network": "backend", "aliases": ["postgres"]},
                {"name": "web", "network": "flat"}]})
     plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
-    h1 = dict((item["name"], item) for item in plans["h1"]["namespaces"])
+    h1 = dict((item["name"], item) for item in plans["h1"]["converge"]["netns"]["namespaces"])
     assert h1["web"]["hosts_include"] == ["front", "backend"]
     assert h1["web"]["dns"] == {"servers": ["192.0.2.53"], "search": ["lab.example"], "options": ["ndots:2"]}
     assert h1["side"]["hosts_include"] == ["front", "backend"] and h1["side"]["dns"] == h1["web"]["dns"]
     assert h1["cache"]["dns"] == {"servers": [], "search": [], "options": []}  # the host's
-    tables = plans["h1"]["hosts_tables"]
+    tables = plans["h1"]["converge"]["netns"]["hosts_tables"]
     assert [(e["address"], e["names"]) for e in tables["front"]] == [("172.20.0.2", ["web", "www"]),
                                                                      ("172.20.0.3", ["cache"])]
     # the overlay's table has the other hosts' containers, after this host's own
@@ -208,8 +208,8 @@ def test_names_resolve_on_user_defined_networks_across_the_fleet():
     lease = dict((h, plans[h]["record"]["leases"]["backend"][h].rsplit(".", 1)[0]) for h in ("h1", "h2"))
     assert backend == [("web", lease["h1"]), ("db", lease["h2"])]
     assert tables["backend"][1]["names"] == ["db", "postgres"]
-    assert sorted(plans["h2"]["hosts_tables"]) == ["backend", "flat"]
-    assert plans["h2"]["hosts_tables"]["backend"][0]["names"] == ["db", "postgres"]  # its own first
+    assert sorted(plans["h2"]["converge"]["netns"]["hosts_tables"]) == ["backend", "flat"]
+    assert plans["h2"]["converge"]["netns"]["hosts_tables"]["backend"][0]["names"] == ["db", "postgres"]  # its own first
 
 
 @pytest.mark.parametrize("container, words", [
@@ -233,7 +233,7 @@ def test_name_and_resolver_keys_are_checked(container, words):
 
 
 def _pairs(plan, network):
-    return dict((p["netns"], p) for v in plan["bridge"]["veths"] if v["network"] == network for p in v["pairs"])
+    return dict((p["netns"], p) for p in plan["converge"]["veth"]["pairs"] if p["network"] == network)
 
 
 def test_compose_keys_map_onto_the_plan():
@@ -252,13 +252,13 @@ def test_compose_keys_map_onto_the_plan():
         "h2": [{"name": "db", "network": "flat", "mac_address": "02:00:00:00:00:01"}]})
     plans = fleet_plan.build_all(nets, hosts, ["h1", "h2"])
     plan = plans["h1"]
-    bridge = [b for b in plan["bridge"]["bridges"] if b["network"] == "front"][0]
+    bridge = [b for b in plan["converge"]["bridge"]["bridges"] if b["network"] == "front"][0]
     assert bridge["name"] == "br-front" and bridge["mtu"] == 1400
-    nat = [n for n in plan["bridge"]["nat"] if n["name"] == "front"][0]
+    nat = [n for n in plan["converge"]["iptables_nat"]["networks"] if n["name"] == "front"][0]
     assert nat["icc"] is False and nat["masquerade"] is True
     # ipv4_address is the pin; the published ports of the first network
     assert _pairs(plan, "bridge")["web"]["addresses"] == ["172.17.0.9/16"]
-    cnet0 = [n for n in plan["bridge"]["nat"] if n["name"] == "bridge"][0]
+    cnet0 = [n for n in plan["converge"]["iptables_nat"]["networks"] if n["name"] == "bridge"][0]
     assert cnet0["publish"] == [{"address": "172.17.0.9", "ports": ["8080:80", "127.0.0.1:8053:53/udp"]}]
     # gw_priority: front holds the default route; bridge, the first network, does not
     front = _pairs(plan, "front")
@@ -268,7 +268,7 @@ def test_compose_keys_map_onto_the_plan():
     assert [front[c]["addresses"] for c in ("web", "cache", "pinned")] == [
         ["172.20.0.128/24"], ["172.20.0.130/24"], ["172.20.0.5/24"]]
     # a pinned MAC on an l2 overlay is what every peer's entries use
-    flat = [o for o in plan["overlay"]["overlays"] if o.get("vni") == 4097][0]
+    flat = [o for o in plan["converge"]["vxlan_overlay"]["overlays"] if o.get("vni") == 4097][0]
     assert [e["mac"] for p in flat["peers"] for e in p["endpoints"]] == ["02:00:00:00:00:01"]
 
 
@@ -276,7 +276,7 @@ def test_host_binding_ipv4_is_the_default_host_address_of_published_ports():
     nets = [{"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "host_binding_ipv4": "192.0.2.11"}]
     hosts = fleet(1, containers={"h1": [{"name": "web", "network": "front",
                                          "publish": ["8080:80", "0.0.0.0:81:81", "127.0.0.1:82:82"]}]})
-    nat = fleet_plan.build(nets, hosts, "h1")["bridge"]["nat"][0]
+    nat = fleet_plan.build(nets, hosts, "h1")["converge"]["iptables_nat"]["networks"][0]
     assert nat["publish"][0]["ports"] == ["192.0.2.11:8080:80", "0.0.0.0:81:81", "127.0.0.1:82:82"]
 
 
@@ -291,7 +291,7 @@ def test_an_aux_address_never_renumbers_the_container_that_holds_it():
     # an ip_range added later keeps the running container where it is; new ones come from the range
     nets[0] = {"name": "front", "driver": "bridge", "subnet": "172.20.0.0/24", "ip_range": "172.20.0.64/26"}
     hosts["h1"]["containers"].append({"name": "new", "network": "front"})
-    got = dict((p["netns"], p["addresses"]) for p in fleet_plan.build(nets, hosts, "h1")["bridge"]["veths"][0]["pairs"])
+    got = dict((p["netns"], p["addresses"]) for p in fleet_plan.build(nets, hosts, "h1")["converge"]["veth"]["pairs"])
     assert got == {"web": ["172.20.0.2/24"], "new": ["172.20.0.64/24"]}
 
 
@@ -338,7 +338,7 @@ def test_extra_hosts_and_service_mode():
         {"name": "side", "network": "service:web"},
         {"name": "tools", "network": "none", "extra_hosts": {"printer": "192.0.2.9"}}]})
     plan = fleet_plan.build(NETS, hosts, "h1")
-    items = dict((item["name"], item) for item in plan["namespaces"])
+    items = dict((item["name"], item) for item in plan["converge"]["netns"]["namespaces"])
     assert [(e["address"], e["names"]) for e in items["web"]["hosts"]] == [
         ("172.17.0.2", ["web"]), ("192.0.2.9", ["printer"]), ("172.17.0.1", ["gw"]), ("fd00::1", ["v6"])]
     assert items["side"]["container"] == "web" and items["side"]["hosts"] == items["web"]["hosts"]
@@ -358,7 +358,7 @@ def test_publish_entries_take_compose_long_syntax_and_allow():
         {"target": 53, "published": 5353, "protocol": "udp", "host_ip": "127.0.0.1"},
         {"target": 443, "published": "8443", "allow": ["192.0.2.0/24", "10.1.2.3/32"]},
         {"port": "9000:9000", "allow": ["0.0.0.0/0"]}]}]})
-    nat = [n for n in fleet_plan.build(NETS, hosts, "h1")["bridge"]["nat"] if n["bridge"] == "cnet0"][0]
+    nat = [n for n in fleet_plan.build(NETS, hosts, "h1")["converge"]["iptables_nat"]["networks"] if n["bridge"] == "cnet0"][0]
     assert nat["publish"] == [
         {"address": "172.17.0.2", "ports": ["2333:22", "127.0.0.1:5353:53/udp"]},
         {"address": "172.17.0.2", "ports": ["8080:80", "8443:443"], "allow": ["192.0.2.0/24", "10.1.2.3/32"]},
@@ -400,9 +400,9 @@ def test_ipv6_addresses_are_stable_pinned_and_rebuilt_from_the_kernel():
     web = _pairs(plans["h1"], "front")["web"]
     assert web["addresses"] == ["172.20.0.2/24", "fd00:20::2/64"] and web["gateway6"] == "fd00:20::1"
     assert _pairs(plans["h1"], "front")["db"]["addresses"][1] == "fd00:20::99/64"
-    bridge = [b for b in plans["h1"]["bridge"]["bridges"] if b["network"] == "front"][0]
+    bridge = [b for b in plans["h1"]["converge"]["bridge"]["bridges"] if b["network"] == "front"][0]
     assert bridge["addresses"] == ["172.20.0.1/24", "fd00:20::1/64"] and plans["h1"]["ipv6"] is True
-    nat = [n for n in plans["h1"]["bridge"]["nat"] if n["name"] == "front"][0]
+    nat = [n for n in plans["h1"]["converge"]["iptables_nat"]["networks"] if n["name"] == "front"][0]
     assert nat["subnet6"] == "fd00:20::/64" and nat["masquerade6"] is True
     # an l2 overlay holds no default route; the bridge with IPv6 does (gw_priority aside, the only one able)
     api = _pairs(plans["h2"], "flat6")["api"]
@@ -458,12 +458,12 @@ def test_host_gw_overlays_route_leases_with_the_full_mtu():
         h["underlay_mtu"], h["underlay_prefix"], h["underlay_device"] = 1450, 24, "eth0"
     plans = fleet_plan.build_all([HOSTGW], hosts, ["h1", "h2"])
     # the other hosts' leases are let in from the underlay interface only
-    assert plans["h1"]["bridge"]["nat"][0]["routed_in"] == ["eth0"]
+    assert plans["h1"]["converge"]["iptables_nat"]["networks"][0]["routed_in"] == ["eth0"]
     leases = plans["h1"]["record"]["leases"]["fast"]
-    assert plans["h1"]["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "lease": leases["h1"],
-                                                   "peers": [{"address": "192.0.2.11", "lease": leases["h1"]},
-                                                             {"address": "192.0.2.12", "lease": leases["h2"]}]}]
-    assert plans["h1"]["overlay"]["overlays"] == []  # no VXLAN device
+    assert plans["h1"]["converge"]["host_gw"]["overlays"] == [{
+        "name": "fast", "subnet": "10.250.0.0/16", "lease": leases["h1"],
+        "peers": [{"address": "192.0.2.11", "lease": leases["h1"]}, {"address": "192.0.2.12", "lease": leases["h2"]}]}]
+    assert "vxlan_overlay" not in plans["h1"]["converge"]  # no VXLAN device
     pair = _pairs(plans["h1"], "fast")["a"]
     assert pair["mtu"] == 1450 and pair["gateway"] == fleet_plan.lease_gateway(leases["h1"])
     assert plans["h1"]["health"] == [{"netns": "a", "host": "h2", "address": fleet_plan.lease_gateway(leases["h2"]),
@@ -471,7 +471,7 @@ def test_host_gw_overlays_route_leases_with_the_full_mtu():
     # gone from the inventory: its routes go by its subnet
     hosts["h1"]["recorded"] = plans["h1"]["record"]
     gone = fleet_plan.build([], dict((h, dict(v, containers=[])) for h, v in hosts.items()), "h1")
-    assert gone["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "state": "absent"}]
+    assert gone["converge"]["host_gw"]["overlays"] == [{"name": "fast", "subnet": "10.250.0.0/16", "state": "absent"}]
 
 
 @pytest.mark.parametrize("network, words", [
@@ -500,7 +500,7 @@ def test_a_host_gw_peer_across_a_router_fails_the_plan():
 def test_host_binding_ipv4_leaves_a_dual_stack_containers_ipv6_ports_on_every_ipv6_address():
     nets = [dict(DUAL[0], host_binding_ipv4="192.0.2.11")]
     hosts = fleet(1, containers={"h1": [{"name": "web", "network": "front", "publish": ["8080:80"]}]})
-    nat = fleet_plan.build(nets, hosts, "h1")["bridge"]["nat"][0]
+    nat = fleet_plan.build(nets, hosts, "h1")["converge"]["iptables_nat"]["networks"][0]
     assert nat["publish"] == [{"address": "172.20.0.2", "address6": "fd00:20::2",
                                "ports": ["192.0.2.11:8080:80", "[::]:8080:80"]}]
     mappings = NatNetworks.normalize(nat, "n", "present")
@@ -519,16 +519,16 @@ def test_macvlan_networks_give_fleet_wide_addresses_on_the_parent_and_a_shim_per
     plans = fleet_plan.build_all([LAN], hosts, ["h1", "h2"])
     l2 = plans["h1"]["record"]["l2"]["lan"]
     assert l2 == {"h1/a": "192.0.2.3", "h1/c": "192.0.2.4", "h2/b": "192.0.2.5", "h1/": "192.0.2.6", "h2/": "192.0.2.7"}
-    assert plans["h1"]["macvlan"] == {"purge_networks": ["lan"], "endpoints": [
+    assert plans["h1"]["converge"]["macvlan"] == {"purge_networks": ["lan"], "endpoints": [
         {"netns": "a", "name": "eth0", "container": "a", "network": "lan", "parent": "eth0", "mode": "bridge",
          "mac": "02:42:c0:00:02:03", "addresses": ["192.0.2.3/24"], "mtu": None, "gateway": "192.0.2.1"},
         {"netns": "c", "name": "eth0", "container": "c", "network": "lan", "parent": "eth0", "mode": "bridge",
          "mac": "02:42:c0:00:02:04", "addresses": ["192.0.2.4/24"], "mtu": None, "gateway": "192.0.2.1"},
         {"name": "cm-lan", "network": "lan", "parent": "eth0", "mode": "bridge", "addresses": ["192.0.2.6/32"],
          "routes": [{"dest": "192.0.2.3/32"}, {"dest": "192.0.2.4/32"}]}]}
-    assert plans["h1"]["bridge"]["bridges"] == [] and plans["h1"]["overlay"]["overlays"] == []
+    assert "bridge" not in plans["h1"]["converge"] and "vxlan_overlay" not in plans["h1"]["converge"]
     # one Ethernet across the fleet: the other host's containers resolve too
-    assert plans["h1"]["hosts_tables"]["lan"][-1] == {"address": "192.0.2.5", "names": ["b", "db"]}
+    assert plans["h1"]["converge"]["netns"]["hosts_tables"]["lan"][-1] == {"address": "192.0.2.5", "names": ["b", "db"]}
     # stable: recorded addresses stay when a container goes; gone from the inventory, its devices and shims go
     for h in hosts:
         hosts[h]["recorded"] = plans[h]["record"]
@@ -536,9 +536,9 @@ def test_macvlan_networks_give_fleet_wide_addresses_on_the_parent_and_a_shim_per
     again = fleet_plan.build_all([LAN], hosts, ["h1"])["h1"]
     assert again["record"]["l2"]["lan"]["h1/c"] == "192.0.2.4" and again["record"]["l2"]["lan"]["h1/"] == "192.0.2.6"
     gone = fleet_plan.build([], dict((h, dict(v, containers=[])) for h, v in hosts.items()), "h1")
-    assert gone["macvlan"] == {"endpoints": [], "purge_networks": ["lan"]}
+    assert gone["converge"]["macvlan"] == {"endpoints": [], "purge_networks": ["lan"]}
     down = fleet_plan.build([LAN], hosts, "h1", teardown=True)
-    assert down["macvlan"]["purge_networks"] == ["lan"]
+    assert down["converge"]["macvlan"]["purge_networks"] == ["lan"]
 
 
 @pytest.mark.parametrize("network, words", [
@@ -560,7 +560,7 @@ def test_docker_driver_opts_name_a_macvlan_networks_parent_and_mode():
     net = dict(LAN, driver_opts={"parent": "eth0", "macvlan_mode": "vepa"}, host_access=False)
     del net["parent"]
     hosts = fleet(1, containers={"h1": [{"name": "a", "network": "lan"}]})
-    endpoint = fleet_plan.build([net], hosts, "h1")["macvlan"]["endpoints"][0]
+    endpoint = fleet_plan.build([net], hosts, "h1")["converge"]["macvlan"]["endpoints"][0]
     assert (endpoint["parent"], endpoint["mode"]) == ("eth0", "vepa")
 
 
@@ -589,10 +589,10 @@ def test_an_encrypted_overlay_runs_vxlan_between_tunnel_addresses_over_wireguard
     plans = fleet_plan.build_all([SECRET], hosts, ["h1", "h2", "h3"])
     tunnels = plans["h1"]["record"]["tunnels"]["secret"]
     assert tunnels == {"h1": "169.254.99.1", "h2": "169.254.99.2", "h3": "169.254.99.3"}  # 1 + 4098 % 250 = 99
-    assert plans["h1"]["wireguard"] == {"purge": True, "tunnels": [{
+    assert plans["h1"]["converge"].get("wireguard") == {"purge": True, "tunnels": [{
         "name": "wg4098", "network": "secret", "port": 51820, "mtu": 1440, "address": "169.254.99.1/24",
         "peers": [{"public_key": KEYS["h2"]["secret"], "endpoint": "192.0.2.12", "address": "169.254.99.2"}]}]}
-    overlay = plans["h1"]["overlay"]["overlays"][0]
+    overlay = plans["h1"]["converge"]["vxlan_overlay"]["overlays"][0]
     assert (overlay["local"], overlay["dev"], overlay["mtu"]) == ("169.254.99.1", "wg4098", 1390)
     assert overlay["encrypted"] is True and overlay["port"] == 4790  # a VXLAN port of its own
     assert [p["address"] for p in overlay["peers"]] == ["169.254.99.1", "169.254.99.2", "169.254.99.3"]
@@ -604,8 +604,8 @@ def test_an_encrypted_overlay_runs_vxlan_between_tunnel_addresses_over_wireguard
     kept = fleet_plan.build([SECRET], smaller, "h2")["record"]["tunnels"]["secret"]
     assert kept == {"h2": "169.254.99.2", "h3": "169.254.99.3"}
     plain = fleet_plan.build([dict(SECRET, encrypted=False)], hosts, "h1")
-    assert plain["wireguard"] == {"tunnels": [], "purge": True} and plain["overlay"]["overlays"][0]["local"] == "192.0.2.11"
-    assert fleet_plan.build([dict(SECRET, encrypted=False)], fleet(1), "h1")["wireguard"] is None  # never encrypted
+    assert plain["converge"].get("wireguard") == {"tunnels": [], "purge": True} and plain["converge"]["vxlan_overlay"]["overlays"][0]["local"] == "192.0.2.11"
+    assert fleet_plan.build([dict(SECRET, encrypted=False)], fleet(1), "h1")["converge"].get("wireguard") is None  # never encrypted
 
 
 @pytest.mark.parametrize("network, words", [
@@ -634,7 +634,7 @@ def test_two_encrypted_overlays_need_their_own_port_and_tunnel_subnet():
 def test_an_encrypted_overlay_never_shares_its_vxlan_port_with_an_unencrypted_one():
     backend = {"name": "backend", "driver": "overlay", "vni": 4096, "subnet": "10.244.0.0/16"}
     plan = fleet_plan.build([backend, SECRET], fleet(1), "h1")
-    assert sorted(o["port"] for o in plan["overlay"]["overlays"]) == [4789, 4790]
+    assert sorted(o["port"] for o in plan["converge"]["vxlan_overlay"]["overlays"]) == [4789, 4790]
     with pytest.raises(InputError) as err:
         fleet_plan.build([backend, dict(SECRET, port=4789)], fleet(1), "h1")
     assert "encrypted overlay 'secret' and unencrypted 'backend' both use VXLAN port 4789" in str(err.value)

@@ -124,9 +124,9 @@ def test_interface_names_are_stable_and_can_be_given():
     assert rec["interfaces"] == {"api": {"bridge": "eth0", "backend": "eth1", "flat": "eth2"}}
     hosts["h1"].update(recorded=rec, containers=[dict(api, networks=["backend", "flat"])])
     plan = fleet_plan.build(NETS, hosts, "h1")
-    peers = dict((v["network"], p["peer"]) for v in plan["bridge"]["veths"] for p in v["pairs"])
+    peers = dict((p["network"], p["peer"]) for p in plan["converge"]["veth"]["pairs"])
     assert peers == {"backend": "eth1", "flat": "eth2"}  # not renamed to eth0/eth1
-    first = [p for v in plan["bridge"]["veths"] for p in v["pairs"] if p["peer"] == "eth1"][0]
+    first = [p for p in plan["converge"]["veth"]["pairs"] if p["peer"] == "eth1"][0]
     assert "gateway" in first  # the first listed network still holds the default route
     # a new network takes the lowest free name; a given name is used; one that another network holds is refused
     hosts["h1"].update(recorded=plan["record"], containers=[dict(api, networks=["backend", "flat", "bridge"])])
@@ -158,7 +158,7 @@ def test_a_lost_record_is_rebuilt_from_the_kernels_view():
     assert rec["addresses"]["backend"] == {"web": "10.244.77.5"} and rec["leases"]["backend"]["h1"] == "10.244.77.0/24"
     assert rec["l2"]["flat"]["h1/db"] == "10.245.0.40"
     assert rec["interfaces"]["web"] == {"backend": "eth0", "bridge": "eth1"}
-    assert plan["gone"] == ["old"] and {"name": "cn-old", "state": "absent"} in plan["bridge"]["bridges"]
+    assert plan["gone"] == ["old"] and {"name": "cn-old", "state": "absent"} in plan["converge"]["bridge"]["bridges"]
     assert plan["record_pending"]  # the rebuilt record is written at once
     # h2 lost its record too and shows nothing yet: its lease comes from h1's copy, as before
     hosts["h1"]["recorded"], hosts["h2"]["observed"] = rec, {"bridges": [], "vxlans": [], "pairs": []}
@@ -167,10 +167,11 @@ def test_a_lost_record_is_rebuilt_from_the_kernels_view():
 
 def test_the_overlay_mtu_follows_the_smallest_underlay():
     def mtus(plan):
-        vx = dict((o["name"], o["mtu"]) for o in plan["overlay"]["overlays"])
-        br = dict((b["network"], b["mtu"]) for b in plan["bridge"]["bridges"])
-        pairs = dict((v["network"], sorted(set(p["mtu"] for p in v["pairs"])))
-                     for v in plan["bridge"]["veths"])
+        vx = dict((o["name"], o["mtu"]) for o in plan["converge"]["vxlan_overlay"]["overlays"])
+        br = dict((b["network"], b["mtu"]) for b in plan["converge"]["bridge"]["bridges"])
+        veth = plan["converge"]["veth"]
+        pairs = dict((n, sorted(set(p["mtu"] for p in veth["pairs"] if p["network"] == n)))
+                     for n in veth["purge_networks"])
         return vx, br, pairs
 
     both = {"h1": [{"name": "api", "networks": ["bridge", "backend", "flat"]}]}

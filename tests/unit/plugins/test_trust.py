@@ -15,7 +15,6 @@ from ansible_collections.cnet.linux.plugins.module_utils import restore
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.files import etc_netns, wg_keys
-from ansible_collections.cnet.linux.plugins.module_utils.netlink import wireguard
 from ansible_collections.cnet.linux.plugins.module_utils.resources.netns import Netns
 from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
 from ansible_collections.cnet.linux.plugins.module_utils.resources.vxlan import inputs as vxlan_inputs
@@ -85,10 +84,10 @@ def test_wireguard_names_and_keys():
         with pytest.raises(InputError):
             wg_keys.network_name(bad, "network")
     assert wg_keys.network_name("backend", "network") == "backend"
-    assert len(wireguard._key(KEY)) == 32  # pylint: disable=protected-access
+    assert len(inputs.wireguard_key(KEY)) == 32
     for bad in (KEY[:-1] + "\n", "\n" + KEY[:43], KEY[:20] + "\n" + KEY[21:], KEY + "A"):
         with pytest.raises(ValueError):
-            wireguard._key(bad)  # pylint: disable=protected-access
+            inputs.wireguard_key(bad)
     with pytest.raises(InputError):
         vxlan_inputs.normalize({"vni": 7, "encrypted": True, "firewall": False, "dev": "wg7", "local": "169.254.9.1",
                                 "lease": "10.9.1.0/24"})
@@ -268,5 +267,5 @@ def test_the_plan_lists_the_interfaces_that_have_no_network_chain():
     containers = [{"name": "a", "networks": ["flat"]}, {"name": "j", "network": "p2p"}]
     hosts = {"h1": {"underlay": "192.0.2.11", "containers": containers}}
     plan = fleet_plan.build(nets, hosts, "h1")
-    l2 = [b["name"] for b in plan["bridge"]["bridges"] if b["network"] == "flat"]
-    assert plan["bridge"]["accept"] == sorted(l2 + [veth.host_end("j", "eth0")])
+    l2 = [b["name"] for b in plan["converge"]["bridge"]["bridges"] if b["network"] == "flat"]
+    assert plan["converge"]["iptables_nat"]["accept_interfaces"] == sorted(l2 + [veth.host_end("j", "eth0")])

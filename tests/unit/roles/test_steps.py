@@ -12,9 +12,11 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cnet.linux.plugins.filter.drift_report import drift_report
+from ansible_collections.cnet.linux.plugins.module_utils.resources import registry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-ENGINE_MODULES = ("netns", "veth", "bridge", "iptables_nat", "vxlan_overlay", "host_settings")
+# every resource kind the engine has (a module and a converge part each), and the host's settings
+ENGINE_MODULES = tuple(registry.KINDS) + ("host_settings",)
 CALLS = ENGINE_MODULES + ("converge",)
 FILES = sorted(glob.glob(os.path.join(ROOT, "roles", "*", "tasks", "*.yml")))
 
@@ -49,6 +51,15 @@ def test_the_roles_reach_every_engine_module():
             module = [m for m in CALLS if "cnet.linux." + m in task][0]
             reached.update(set(args) & set(ENGINE_MODULES) if module == "converge" else {module})
     assert reached == set(ENGINE_MODULES)
+
+
+def test_the_host_roles_converge_call_passes_every_kind_of_the_plan_through():
+    """One entry point converges a host: its one converge call has a part for every kind, each taken from the
+    plan's converge arguments under the same name."""
+    calls = [args for task, args in engine_calls(os.path.join(ROOT, "roles", "host", "tasks", "networks.yml"))]
+    assert len(calls) == 1
+    for kind in registry.KINDS:
+        assert "host_parts.%s" % kind in str(calls[0].get(kind)), "%s is not passed through" % kind
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: os.path.relpath(p, ROOT))
