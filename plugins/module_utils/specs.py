@@ -3,12 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The argument specs of the engine's modules, in one place: each module validates its own options with its
 spec, and cnet.linux.converge validates each of its parts with the same spec, so one host's whole plan in one
-call is checked exactly as the separate module calls are. Plain data: importing this imports nothing else.
+call is checked exactly as the separate module calls are. Plain data: importing this imports core's input
+grammar only.
 
 SPECS[module] = (argument_spec, {mutually_exclusive, required_one_of, ...}); state_dir is added by the glue."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
+
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 
 _STATE = ["present", "absent"]
 _BACKEND = dict(type="str", choices=["auto", "nft", "legacy"], default="auto")
@@ -75,7 +78,7 @@ VETH = (dict(
         required_one_of=[["netns", "pairs"]]))
 
 # macvlan
-_MACVLAN_MODES = ["bridge", "passthru", "private", "vepa"]
+_MACVLAN_MODES = sorted(inputs.MACVLAN_MODES)
 MACVLAN_ENDPOINT = dict(
     netns=dict(type="str"),
     name=dict(type="str"),

@@ -18,6 +18,7 @@ import re
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 IFNAMSIZ = 15  # usable bytes of a Linux interface name
+MACVLAN_MODES = ("bridge", "private", "vepa", "passthru")  # a macvlan device's modes (the kernel's values: netlink.const)
 _MAC = re.compile(r"^[0-9a-f]{2}([:-]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$")
 
 
@@ -182,6 +183,21 @@ def mac(value, field):
 def ipv4_mac(ip_text):
     """02:42 + the IPv4 address's four bytes, as Docker derives a container's MAC (locally administered, unicast)."""
     return "02:42:" + ":".join("%02x" % b for b in ipaddress.IPv4Address(ip_text).packed)
+
+
+def whole(raw, key, field, lo, hi, default=None, required=False):
+    """raw[key] as a whole number in lo..hi (a string of digits too: templating gives strings); default when
+    unset, or an error when required."""
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise InputError("%s.%s is required" % (field, key))
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) and not str(value).isdigit():
+        raise InputError("%s.%s: '%s' is not a whole number" % (field, key, value))
+    if not lo <= int(value) <= hi:
+        raise InputError("%s.%s: %s is out of range %d..%d" % (field, key, value, lo, hi))
+    return int(value)
 
 
 def mtu(value, field):

@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks, overhead
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged, registry
@@ -33,7 +33,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.links import 
 WG_OPS = {}
 op = registry(WG_OPS)
 DEFAULT_PORT = 51820
-WG_OVERHEAD = 60  # WireGuard over IPv4: outer IPv4 20 + UDP 8 + WireGuard's header 16 + its tag 16
+WG_OVERHEAD = overhead.WIREGUARD
 
 
 def _key_of(ctx, network):

@@ -19,14 +19,13 @@ from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.files import etc_netns
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import ports
-from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import schema
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import keys, schema
 
-DRIVERS = ("bridge", "overlay", "macvlan", "ptp")
+DRIVERS = keys.DRIVERS
 MODES = ("l3", "l2", "host-gw")
-VXLAN_KEYS = ("vni", "port", "device", "firewall")
-ENCRYPTION_KEYS = ("encrypted", "key_epoch", "wireguard_port", "tunnel_subnet")
-# a container's keys of its one network (beside 'network:'), or of each entry of 'networks:'
-PER_ATTACHMENT = ("ipv4", "ipv4_address", "ipv6", "ipv6_address", "mac_address", "interface", "aliases")
+VXLAN_KEYS = keys.part("vxlan")
+ENCRYPTION_KEYS = keys.part("encryption")
+PER_ATTACHMENT = keys.PER_ATTACHMENT
 
 
 def leased(net):
@@ -46,17 +45,6 @@ def multi_host(net):
 
 
 SPECIAL = ("none", "host")
-
-
-def _int(raw, key, where, lo, hi, default):
-    value = raw.get(key)
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) and not str(value).isdigit():
-        raise InputError("%s.%s: '%s' is not a whole number" % (where, key, value))
-    if not lo <= int(value) <= hi:
-        raise InputError("%s.%s: %s is out of range %d..%d" % (where, key, value, lo, hi))
-    return int(value)
 
 
 def _subnet(raw, where):
@@ -144,7 +132,7 @@ def _ip_range(raw, net, where):
 
 def _ipv6(raw, net, where):
     """(subnet6, gateway6) of a network with enable_ipv6 (Docker's dual stack), else (None, None)."""
-    enabled = inputs.boolean(raw, "enable_ipv6", where, False)
+    enabled = keys.flag(raw, "enable_ipv6", where)
     for key in ("subnet6", "gateway6", "masquerade6"):
         if raw.get(key) is not None and not enabled:
             raise InputError("%s.%s: the network's IPv6 needs enable_ipv6: true as well (as Docker's)" % (where, key))
@@ -189,14 +177,14 @@ def _encryption(raw, net, where):
     """An encrypted overlay (Docker's --opt encrypted): WireGuard between its hosts, each with an address of
     tunnel_subnet (default 169.254.<n>.0/24 from the VNI), listening on wireguard_port; key_epoch rotates the
     keys. The VXLAN traffic goes between the tunnel addresses."""
-    net["encrypted"] = inputs.boolean(raw, "encrypted", where, False)
+    net["encrypted"] = keys.flag(raw, "encrypted", where)
     if not net["encrypted"]:
         for key in ENCRYPTION_KEYS[1:]:
             if raw.get(key) is not None:
                 raise InputError("%s.%s: applies to an encrypted overlay; add encrypted: true or remove it" % (where, key))
         return
-    net["key_epoch"] = _int(raw, "key_epoch", where, 0, 2 ** 31 - 1, 0)
-    net["wireguard_port"] = _int(raw, "wireguard_port", where, 1, 65535, 51820)
+    net["key_epoch"] = keys.whole(raw, "key_epoch", where)
+    net["wireguard_port"] = keys.whole(raw, "wireguard_port", where)
     tunnel = raw.get("tunnel_subnet") or "169.254.%d.0/24" % (1 + net["vni"] % 250)
     net["tunnel_subnet"] = inputs.network(tunnel, where + ".tunnel_subnet")
     if inputs.version_of(net["tunnel_subnet"]) != 4 or ipaddress.ip_network(net["tunnel_subnet"]).prefixlen > 29:
@@ -213,10 +201,10 @@ def _macvlan(raw, net, where):
                          "the same name on every host)" % where)
     net["parent"] = inputs.ifname(raw["parent"], where + ".parent")
     net["macvlan_mode"] = raw.get("macvlan_mode") or "bridge"
-    if net["macvlan_mode"] not in schema.MACVLAN_MODES:
+    if net["macvlan_mode"] not in inputs.MACVLAN_MODES:
         raise InputError("%s.macvlan_mode: '%s' is not one of %s" % (where, net["macvlan_mode"],
-                                                                     ", ".join(schema.MACVLAN_MODES)))
-    net["host_access"] = inputs.boolean(raw, "host_access", where, False)
+                                                                     ", ".join(inputs.MACVLAN_MODES)))
+    net["host_access"] = keys.flag(raw, "host_access", where)
     if net["host_access"] and net["macvlan_mode"] != "bridge":
         raise InputError("%s.host_access: the host's shim reaches the containers as their sibling on the parent, which "
                          "only macvlan_mode bridge allows; use bridge or drop host_access" % where)
@@ -239,7 +227,7 @@ def network(raw, i, host=None):
     schema.check_keys(raw, allowed, where, elsewhere)
     raw = _driver_opts(raw, where)
     schema.check_keys(raw, allowed, where, elsewhere)  # the values driver_opts gave, typed like our keys
-    net = {"name": name, "driver": driver, "subnet": _subnet(raw, where), "mtu": _int(raw, "mtu", where, 68, 65535, None)}
+    net = {"name": name, "driver": driver, "subnet": _subnet(raw, where), "mtu": keys.whole(raw, "mtu", where)}
     first, last = _usable(net["subnet"])
     if driver == "overlay":
         net["mode"] = mode
@@ -247,20 +235,20 @@ def network(raw, i, host=None):
             raise InputError("%s.mode: '%s' is not one of l3 (flannel's vxlan), l2 (Docker-like), host-gw (flannel's "
                              "host-gw: one L2 underlay, no encapsulation)" % (where, net["mode"]))
         vxlan = net["mode"] != "host-gw"
-        net["vni"] = _int(raw, "vni", where, 1, 16777215, None)
+        net["vni"] = keys.whole(raw, "vni", where)
         if net["vni"] is None and vxlan:
             raise InputError("%s.vni is required (1..16777215)" % where)
         # an encrypted overlay's VXLAN has a port of its own (4790): the kernel hands a VXLAN packet to the device
         # of its VNI on the port it came to, whichever overlay's filter let it in
         encrypted = vxlan and raw.get("encrypted") is True
-        net["port"] = _int(raw, "port", where, 1, 65535, 4790 if encrypted else 4789) if vxlan else None
-        net["firewall"] = inputs.boolean(raw, "firewall", where, True) if vxlan else False
+        net["port"] = keys.whole(raw, "port", where, default=4790 if encrypted else 4789) if vxlan else None
+        net["firewall"] = keys.flag(raw, "firewall", where) if vxlan else False
         if encrypted and not net["firewall"]:
             raise InputError("%s.firewall: false would let plain VXLAN from the underlay into an encrypted overlay (its "
                              "port filter admits the peers from inside the tunnel only); remove firewall: false"
                              % where)
         prefix = ipaddress.ip_network(net["subnet"]).prefixlen
-        net["host_prefix"] = _int(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
+        net["host_prefix"] = keys.whole(raw, "host_prefix", where, prefix + 1, 30, max(24, prefix + 1))
         net["device"] = inputs.ifname(raw.get("device") or "vx%d" % net["vni"], where + ".device") if vxlan else None
         net["bridge"] = inputs.ifname(raw.get("bridge") or inputs.derived("cn-", name), where + ".bridge")
         if raw.get("gateway") and leased(net):
@@ -280,10 +268,10 @@ def network(raw, i, host=None):
     net["ip_range"], net["aux_addresses"] = _ip_range(raw, net, where), _aux(raw, net, where)
     net["subnet6"], net["gateway6"] = _ipv6(raw, net, where)
     if driver == "bridge":
-        net["internal"] = inputs.boolean(raw, "internal", where, False)
-        net["icc"] = inputs.boolean(raw, "icc", where, True)
-        net["masquerade"] = inputs.boolean(raw, "masquerade", where, not net["internal"])
-        net["masquerade6"] = inputs.boolean(raw, "masquerade6", where, False)
+        net["internal"] = keys.flag(raw, "internal", where)
+        net["icc"] = keys.flag(raw, "icc", where)
+        net["masquerade"] = keys.flag(raw, "masquerade", where, not net["internal"])
+        net["masquerade6"] = keys.flag(raw, "masquerade6", where)
         binding = raw.get("host_binding_ipv4")
         net["host_binding_ipv4"] = inputs.ip(binding, where + ".host_binding_ipv4", 4) if binding else None
         if net["host_binding_ipv4"] == "0.0.0.0":
@@ -474,7 +462,7 @@ def containers(raw_list, nets, host):
         if raw.get("network") is not None and raw.get("networks") is not None:
             raise InputError("%s: give 'network' or 'networks', not both" % where)
         item = {"name": name, "mode": "networks", "target": None, "attach": [], "publish": [],
-                "pid": _int(raw, "pid", where, 1, 4194304, None), "dns": _dns(raw, where),
+                "pid": keys.whole(raw, "pid", where), "dns": _dns(raw, where),
                 "extra_hosts": _extra_hosts(raw, where)}
         single = raw.get("network")
         if isinstance(single, str) and single.startswith("service:"):

@@ -11,12 +11,12 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core import marks, overhead
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, link_set
 
-OVERHEAD = 50  # outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14)
+OVERHEAD = overhead.VXLAN
 RECREATE = ("vni", "port", "local", "dev", "proxy", "learning")
 
 

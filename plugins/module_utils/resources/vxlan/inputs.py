@@ -13,28 +13,13 @@ from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 
 
-def _int(raw, key, field, lo, hi, default=None):
-    value = raw.get(key)
-    if value is None:
-        if default is None:
-            raise InputError("%s.%s is required" % (field, key))
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InputError("%s.%s: '%s' is not a number" % (field, key, value))
-    if not lo <= number <= hi:
-        raise InputError("%s.%s: %d is out of range %d..%d" % (field, key, number, lo, hi))
-    return number
-
-
 def normalize(params):
     field = "vxlan"
     mode = params.get("mode") or "l3"
     if mode not in ("l3", "l2"):
         raise InputError("mode: '%s' is not one of l3 (routed, flannel-like), l2 (one subnet, Docker-like)" % mode)
-    vni = _int(params, "vni", field, 1, 16777215)
-    item = {"mode": mode, "vni": vni, "port": _int(params, "port", field, 1, 65535, 4789),
+    vni = inputs.whole(params, "vni", field, 1, 16777215, required=True)
+    item = {"mode": mode, "vni": vni, "port": inputs.whole(params, "port", field, 1, 65535, 4789),
             "device": inputs.ifname(params.get("device") or "vx%d" % vni, "device"),
             "state": inputs.state(params, None, "present"), "network": inputs.label(params.get("name") or "vx%d" % vni),
             "local": inputs.ip(params["local"], "local", 4) if params.get("local") else None,

@@ -9,13 +9,12 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, overhead
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc
 
 UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
-VXLAN_OVERHEAD = 50  # VXLAN over IPv4: outer IPv4 20 + UDP 8 + VXLAN 8 + the inner Ethernet header 14
-WG_OVERHEAD = 60  # WireGuard over IPv4: outer IPv4 20 + UDP 8 + WireGuard's header 16 + its tag 16
+VXLAN_OVERHEAD, WG_OVERHEAD = overhead.VXLAN, overhead.WIREGUARD
 
 
 def addresses(hosts, fleet):
