@@ -19,19 +19,19 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 
 
 def merged(records, table, net, fleet):
-    """{key: value} of one network from the hosts' records ({host: record or None}); key is a host (leases)
+    """{key: value} of one network from the hosts' records ({host: records.Record or None}); key is a host (leases)
     or 'host/container' (l2 addresses). A host's own record speaks for its keys; for a host whose record is
     missing (not read, or lost; or rebuilt from the kernel, which knows only what exists there), the first other
     record in host order that has the key."""
     out = {}
     for reader in sorted(records):
-        for key, value in (((records[reader] or {}).get(table) or {}).get(net) or {}).items():
+        for key, value in (records[reader].table(table, net) if records[reader] else {}).items():
             owner = key.split("/", 1)[0]
             if owner not in fleet:
                 continue
             if owner == reader:
                 out[key] = value
-            elif key not in out and (not records.get(owner) or records[owner].get("observed")):
+            elif key not in out and (not records.get(owner) or records[owner].observed):
                 out[key] = value
     return out
 

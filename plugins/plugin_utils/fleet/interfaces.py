@@ -14,7 +14,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 
 def names(conts, record, host):
     """{container: {network: interface name}} of one host's containers on networks."""
-    recorded = (record or {}).get("interfaces") or {}
+    recorded = record.interfaces if record else {}
     out = {}
     for c in conts:
         if not c["attach"]:

@@ -55,7 +55,8 @@ def _read(owned, host, nets):
         out["networks"].setdefault(name, {"driver": net.get("driver") or "ptp", "bridge": None, "device": None,
                                           "vni": None})
         out["interfaces"].setdefault(ctr, {})[name] = pair["peer"]
-        for version, local, l2 in ((4, "addresses", "l2"), (6, "addresses6", "l26")):
+        for version in (4, 6):
+            local, l2 = fleet_records.LOCAL[version], fleet_records.SPANNING[version]
             ip = _ipv4(pair.get("addresses"), version)
             if ip is None:
                 continue
@@ -68,7 +69,7 @@ def _read(owned, host, nets):
         out["networks"].setdefault(name, {"driver": "macvlan", "bridge": None, "device": None, "vni": None})
         if ctr:
             out["interfaces"].setdefault(ctr, {})[name] = device["name"]
-        for version, table in ((4, "l2"), (6, "l26")):
+        for version, table in fleet_records.SPANNING.items():
             ip = _ipv4(device.get("addresses"), version)
             if ip is not None and (ctr or version == 4):
                 out[table].setdefault(name, {})["%s/%s" % (host, ctr or "")] = str(ip.ip)

@@ -37,7 +37,42 @@ TABLES = {
     "leases": ("host", _network4),
     "tunnels": ("host", lambda v, at: inputs.ip(v, at, 4)),
 }
+LOCAL = {4: "addresses", 6: "addresses6"}  # a host's own addresses per family: {network: {container: ip}}
+SPANNING = {4: "l2", 6: "l26"}  # fleet-wide ones (l2 overlays, macvlan): {network: {'host/container': ip}}
 KEYS = ("version", "host", "underlay", "networks", "interfaces", "underlay_mtu", "observed") + tuple(TABLES)
+
+
+class Record:
+    """A host's fleet.json, parsed (addresses and networks in canonical form): what the plan reads of it by name,
+    and as_dict(), the document it came from (what the host's file holds, to compare a new record with)."""
+
+    def __init__(self, fields):
+        self._fields = fields
+
+    @property
+    def networks(self):
+        """{network: {driver, bridge, device, vni, wg_device, mode, subnet}}: what removing it needs."""
+        return self._fields.get("networks") or {}
+
+    @property
+    def interfaces(self):
+        """{container: {network: interface name}}."""
+        return self._fields.get("interfaces") or {}
+
+    @property
+    def observed(self):
+        """Whether it was rebuilt from the kernel (which knows only what exists there), not read from the file."""
+        return bool(self._fields.get("observed"))
+
+    def table(self, name, network):
+        """{key: value} of one network in one of TABLES (addresses: {container: ip}, l2: {'host/container': ip},
+        leases and tunnels: {host: value}, ...); the underlay MTUs are the table underlay_mtu, network 'underlay'."""
+        if name not in TABLES and name != "underlay_mtu":
+            raise KeyError(name)
+        return (self._fields.get(name) or {}).get(network) or {}
+
+    def as_dict(self):
+        return self._fields
 
 
 def _mapping(value, at):
@@ -96,7 +131,7 @@ def check(raw, host):
     if not isinstance(raw, dict) or raw.get("version") != VERSION:
         return None
     try:
-        return _parsed(raw, "%s: %s" % (host, RECORD))
+        return Record(_parsed(raw, "%s: %s" % (host, RECORD)))
     except InputError as exc:
         raise InputError("%s; the record was changed by hand or is damaged: correct it, or remove it on %s and the next "
                          "run rebuilds it from that host's kernel" % (exc, host))
@@ -104,7 +139,7 @@ def check(raw, host):
 
 def rebuilt(raw, host):
     """A record rebuilt from what network_info read of a host's kernel (fleet.observed), checked as a record."""
-    return _parsed(raw, "%s: the record rebuilt from its devices (network_info)" % host)
+    return Record(_parsed(raw, "%s: the record rebuilt from its devices (network_info)" % host))
 
 
 def _parsed(raw, at):

@@ -8,6 +8,7 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 from ansible_collections.cnet.linux.plugins.module_utils.resources.nat import NatNetworks
 from ansible_collections.cnet.linux.plugins.module_utils.xtables import nat_layout
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import plan as fleet_plan
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import records as fleet_records
 
 NETS = [{"name": "bridge", "driver": "bridge", "bridge": "cnet0", "subnet": "172.17.0.0/16"},
         {"name": "backend", "driver": "overlay", "mode": "l3", "vni": 4096, "subnet": "10.244.0.0/16"},
@@ -645,3 +646,16 @@ def test_an_encrypted_overlays_peers_are_accepted_from_inside_the_tunnel_only():
     want = vxlan_filter.desired({}, "vx4098", 4790, ["169.254.99.2"], lambda d: None, "wg4098")[0]["filter"]
     assert want["CNET-V-vx4098"] == ["-s 169.254.99.2/32 -i wg4098 -j ACCEPT"]
     assert want["CNET-VXLAN"] == ["-p udp -m udp --dport 4790 -j CNET-V-vx4098", "-p udp -m udp --dport 4790 -j DROP"]
+
+
+def test_a_record_is_read_back_as_a_record_with_its_tables_by_name():
+    hosts = fleet(2, containers={"h1": [{"name": "web", "network": "bridge"}, {"name": "a", "network": "flat"}]})
+    written = fleet_plan.build(NETS, hosts, "h1")["record"]
+    read = fleet_records.check(json.loads(json.dumps(written)), "h1")
+    assert isinstance(read, fleet_records.Record) and read.as_dict() == json.loads(json.dumps(written))
+    assert read.table("addresses", "bridge") == {"web": "172.17.0.2"}
+    assert read.table("l2", "flat") == {"h1/a": "10.245.0.1"} and read.table("leases", "nope") == {}
+    assert read.interfaces == {"web": {"bridge": "eth0"}, "a": {"flat": "eth0"}} and not read.observed
+    assert sorted(read.networks) == ["backend", "bridge", "flat"]
+    with pytest.raises(KeyError):
+        read.table("interfaces", "bridge")  # not an address table

@@ -70,17 +70,17 @@ def _host(alloc, me):
     parts.hosts_tables = summary.hosts_tables(alloc, me, parts.namespaces)
     parts.accept += [end for n in alloc.nets.values() if n["driver"] == "ptp" for end in ptp.accepted(parts.pairs[n["name"]])]
     parts.macvlan += macvlan.shims(alloc, me, parts.macvlan)
-    had = any(n.get("wg_device") for n in ((alloc.records[me] or {}).get("networks") or {}).values())
-    parts.had_tunnels = had
+    parts.had_tunnels = any(n.get("wg_device") for n in (alloc.records[me].networks if alloc.records[me] else {}).values())
     plan = {"health": health, "record": record.of(alloc, me, parts.tunnels), "summary": shown,
             "ipv6": any(n.get("subnet6") for n in alloc.nets.values())}  # the host forwards IPv6
-    return record.with_removals(plan, parts, alloc.nets, alloc.records[me])
+    old = alloc.records[me]
+    return record.with_removals(plan, parts, alloc.nets, old.networks if old else {}, old.as_dict() if old else None)
 
 
 def _teardown(nets, recorded):
     """Every network of the inventory and of the host's record goes; nothing is recorded."""
-    old = dict(((recorded or {}).get("networks")) or {})
+    old = dict(recorded.networks if recorded else {})
     old.update(record.networks(nets.values()))
     parts = Parts(())
     parts.had_tunnels = True
-    return record.with_removals({"health": [], "record": None}, parts, {}, {"networks": old})
+    return record.with_removals({"health": [], "record": None}, parts, {}, old, None)

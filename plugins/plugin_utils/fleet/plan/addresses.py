@@ -14,7 +14,7 @@ import ipaddress
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc
-from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory, records
 
 
 def lease_gateway(lease):
@@ -47,11 +47,11 @@ def kept_or_taken(addresses, wanted, recorded, scope, where):
     return out
 
 
-def spanning(net, fleet, conts, records, family=4, hosts_at=None):
+def spanning(net, fleet, conts, recorded, family=4, hosts_at=None):
     """{'host/container': ip} of an l2 overlay or macvlan network across the fleet: one subnet (of that family),
     unique everywhere. A macvlan network with host_access has each host's shim address too, as 'host/' (no
     container has an empty name); hosts_at {address: host}: addresses that are hosts' own (never handed out)."""
-    pin, table = ("ipv6", "l26") if family == 6 else ("ipv4", "l2")
+    pin, table = "ipv%d" % family, records.SPANNING[family]
     addresses = pool(net, family, "network %s" % net["name"])
     if net["driver"] == "macvlan" and family == 4:
         for addr, h in sorted((hosts_at or {}).items()):
@@ -70,7 +70,7 @@ def spanning(net, fleet, conts, records, family=4, hosts_at=None):
                         wanted.append(key)
     if net.get("shim") and family == 4:  # a shim on each host with containers there
         wanted += sorted(set(key.split("/", 1)[0] + "/" for key in wanted + list(out)))
-    out.update(kept_or_taken(addresses, wanted, alloc.merged(records, table, net["name"], fleet),
+    out.update(kept_or_taken(addresses, wanted, alloc.merged(recorded, table, net["name"], fleet),
                              lambda key: "%s: cnet_containers on %s" % (key.split("/", 1)[0], net["name"]),
                              lambda key: "network %s" % net["name"]))
     return out
@@ -80,8 +80,7 @@ def local(nets, conts, me, leases, record, family=4):
     """{network: {container: ip}} of this host's bridge, ptp and l3 overlay attachments (family 6: the IPv6
     addresses of its bridge networks with IPv6)."""
     out, pools, wanted = {}, {}, []
-    pin, table = ("ipv6", "addresses6") if family == 6 else ("ipv4", "addresses")
-    recorded = (record or {}).get(table) or {}
+    pin, table = "ipv%d" % family, records.LOCAL[family]
     for c in conts:
         for a in c["attach"]:
             net = nets[a["network"]]
@@ -104,7 +103,7 @@ def local(nets, conts, me, leases, record, family=4):
                 out.setdefault(name, {})[c["name"]] = None
                 wanted.append((name, c["name"]))
     for name, cname in wanted:
-        old = (recorded.get(name) or {}).get(cname)
+        old = record.table(table, name).get(cname) if record else None
         if old and pools[name].keep(cname, old, "%s: cnet_containers on %s" % (me, name)):
             out[name][cname] = old
     for name, cname in wanted:
@@ -113,11 +112,11 @@ def local(nets, conts, me, leases, record, family=4):
     return out
 
 
-def tunnels(net, fleet, records):
+def tunnels(net, fleet, recorded):
     """{host: tunnel address} of an encrypted overlay: one address of its tunnel_subnet per host, stable (recorded,
     as leases are)."""
     addresses = alloc.Pool(net["tunnel_subnet"], None, "the tunnel_subnet of %s" % net["name"])
-    return kept_or_taken(addresses, fleet, alloc.merged(records, "tunnels", net["name"], fleet),
+    return kept_or_taken(addresses, fleet, alloc.merged(recorded, "tunnels", net["name"], fleet),
                          lambda h: "%s: the tunnel address on %s" % (h, net["name"]),
                          lambda h: "%s: network %s" % (h, net["name"]))
 

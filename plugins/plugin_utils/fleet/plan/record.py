@@ -18,12 +18,12 @@ def of(alloc, me, tunnels):
     """This host's record: its view of the fleet's allocations (leases, l2 tables, tunnels: a host that is not
     in the next run keeps its own in the others' view) and its own addresses and interface names."""
     record = {"version": VERSION, "host": me, "underlay": alloc.underlay.get(me), "networks": networks(alloc.nets.values()),
-              "addresses": alloc.local[4][me], "leases": alloc.leases, "l2": alloc.spanning[4],
+              records.LOCAL[4]: alloc.local[4][me], "leases": alloc.leases, records.SPANNING[4]: alloc.spanning[4],
               "interfaces": alloc.interfaces[me]}
     if alloc.underlay_mtu:
         record["underlay_mtu"] = {"underlay": alloc.underlay_mtu}
     if any(alloc.local[6][me].values()) or alloc.spanning[6]:  # only then: a record of an IPv4-only fleet is as before
-        record.update(addresses6=alloc.local[6][me], l26=alloc.spanning[6])
+        record.update({records.LOCAL[6]: alloc.local[6][me], records.SPANNING[6]: alloc.spanning[6]})
     if tunnels:
         record["tunnels"] = alloc.tunnels
     return record
@@ -43,10 +43,10 @@ def networks(nets):
     return out
 
 
-def with_removals(plan, parts, nets, old_record):
-    """Add what goes to parts: networks the host's record has and the inventory no longer does (every device of
-    theirs, in the part of their driver). Until a run records its end, they stay in the pending record."""
-    old = dict(((old_record or {}).get("networks") or {}))
+def with_removals(plan, parts, nets, old, on_disk):
+    """Add what goes to parts: networks the host's record has (old: {network: what removing it needs}) and the
+    inventory no longer does (every device of theirs, in the part of their driver). Until a run records its end,
+    they stay in the pending record; on_disk: the record the host's file holds (None: none)."""
     current = set()
     for n in nets.values():
         current.update(d for d in (n.get("bridge"), n.get("device")) if d)
@@ -67,7 +67,7 @@ def with_removals(plan, parts, nets, old_record):
     plan["gone"] = sorted(gone)
     if plan["record"] is not None:
         # What the host's file holds after each write; a write that would not change it is not planned.
-        on_disk = _as_json(old_record)
+        on_disk = _as_json(on_disk)
         pending = _as_json(dict(plan["record"], networks=dict(plan["record"]["networks"], **gone)))
         if pending != on_disk:
             plan["record_pending"] = on_disk = pending
