@@ -22,12 +22,12 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.netlink import const, namespaces, sockets
-from ansible_collections.cnet.linux.plugins.module_utils.resources.base import View
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces, sockets
+from ansible_collections.cnet.linux.plugins.module_utils.resources import endpoint
+from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import link_del, remove_link
-from ansible_collections.cnet.linux.plugins.module_utils.resources.veth import Veth, l3_routes, _ll6
 
-MODES = tuple(sorted(const.MACVLAN_MODES))
+MODES = tuple(sorted(inputs.MACVLAN_MODES))
 
 
 def _normalize(raw, field, default_state, defaults):
@@ -53,24 +53,21 @@ def _normalize(raw, field, default_state, defaults):
         raise InputError("%s.parent: the host interface the macvlan device is made on is required (e.g. eth0)" % field)
     if not netns and raw.get("container"):
         raise InputError("%s.container: a shim (no netns) belongs to the host; give netns or drop container" % field)
-    item["routes"], item["peer_ll6"] = l3_routes(raw, field, item["addresses"], raw.get("ipv6_link_local"))
+    item["routes"], item["peer_ll6"] = endpoint.routes(raw, field, item["addresses"], raw.get("ipv6_link_local"))
     return item
 
 
-class Macvlan(Veth):
+class Macvlan(endpoint.Endpoints, Resource):
     KIND = "macvlan"
     ITEMS = "endpoints"
     FIELD = "endpoint"
     KEY = "key"
     UNIQUE = ((("key",), "endpoints: '%s' is listed twice (a device in a namespace, or a shim, by name)"),)
+    LIST_DEFAULTS = ("network", "parent", "mode", "mtu")
 
     @classmethod
     def normalize(cls, raw, field, state, defaults=None):
         return _normalize(raw, field, state, defaults or {})
-
-    @classmethod
-    def list_defaults(cls, params):
-        return dict((key, params.get(key)) for key in ("network", "parent", "mode", "mtu"))
 
     @classmethod
     def options_of(cls, params):
@@ -81,12 +78,12 @@ class Macvlan(Veth):
             if item["state"] == "present" and item["parent"] == item["peer"] and not item["netns"]:
                 raise InputError("endpoints: shim '%s' cannot be its own parent" % item["key"])
 
-    @property
-    def scope(self):
-        return set(self._purge_networks())
-
     def replay_options(self):
         return {"purge_networks": []}
+
+    def _obj(self, item):
+        """The object key of an item's actions and diff (('macvlan', [netns/]name))."""
+        return (self.KIND, item[self.KEY])
 
     def _mark(self, item):
         if item["netns"]:
@@ -132,16 +129,11 @@ class Macvlan(Veth):
         text = "ip link add link %s name %s%s%s%s type macvlan mode %s" % (
             item["parent"], name, " netns %s" % ns if ns else "", " mtu %d" % item["mtu"] if item["mtu"] else "",
             " address %s" % item["mac"] if item["mac"] else "", item["mode"])
-        addrgen = "none" if self.ipv6(view) and not item["peer_ll6"] else None
+        addrgen = "none" if endpoint.ipv6(view) and not item["peer_ll6"] else None
         return [Action(obj, "macvlan_add", text, key=item["key"], name=name, netns=ns, parent=item["parent"],
                        mode=item["mode"], mtu=item["mtu"], mac=item["mac"], addrgenmode=addrgen)
                 .making(ns, name, self._mark(item))] \
-            + self._peer_link(view, item, None) + self._peer_l3(view, item, None)
-
-    def _addrgen(self, view, obj, ns, dev, want, link, change):
-        if link is None:  # a new device: macvlan_add sets the mode while it is down
-            return []
-        return Veth._addrgen(self, view, obj, ns, dev, want, link, change)
+            + endpoint.link(view, obj, item, None, self._mark(item), made_with_it=True) + endpoint.l3(view, obj, item, None)
 
     def present(self, view, item):
         link = self._device(view, item)
@@ -154,7 +146,8 @@ class Macvlan(Veth):
         why = self._wrong(view, item, link)
         if why:
             return [link_del(self._obj(item), item["netns"], item["peer"], why + ": made again")] + self._create(view, item)
-        return self._peer_link(view, item, link) + self._peer_l3(view, item, link)
+        obj = self._obj(item)
+        return endpoint.link(view, obj, item, link, self._mark(item), made_with_it=True) + endpoint.l3(view, obj, item, link)
 
     def absent(self, view, item):
         return remove_link(view, "macvlan", item["peer"], item["netns"], self._obj(item))
@@ -184,26 +177,18 @@ class Macvlan(Veth):
         mark = marks.parse(link["alias"]) or ("", {})
         out = {"netns": ns, "name": name, "parent": view.host.name_of(link["peer_index"]) if link["peer_index"] else None,
                "mode": link.get("macvlan_mode"), "mtu": link["mtu"], "mac": link["mac"], "up": link["up"],
-               "network": mark[1].get("net"), "container": mark[1].get("ctr"), "ipv6_link_local": _ll6(link),
-               "addresses": sorted(ns_view.addrs.get(link["index"], set()))}
+               "network": mark[1].get("net"), "container": mark[1].get("ctr"),
+               "ipv6_link_local": endpoint.link_local(link), "addresses": sorted(ns_view.addrs.get(link["index"], set()))}
         if item:
-            out["routes"] = dict((dst, r["gateway"]) for dst, r in sorted(self._routes(view, item, link).items()))
+            out["routes"] = endpoint.shown(view, item, link)["routes"]
         return out
 
     def after(self, view, key):
-        item = self.by_key.get(key[1])
-        if item is None or item["state"] == "absent":
-            return None
-        out = self.before(view, key) or {}
-        out.update({"netns": item["netns"], "name": item["peer"], "parent": item["parent"], "mode": item["mode"],
-                    "up": True, "network": item["network"], "container": item["container"] if item["netns"] else None,
-                    "addresses": sorted(item["addresses"]), "routes": item["routes"]})
-        if self.ipv6(view):
-            out["ipv6_link_local"] = item["peer_ll6"]
-        for name, value in (("mtu", item["mtu"]), ("mac", item["mac"])):
-            if value is not None:
-                out[name] = value
-        return out
+        return endpoint.after(self, view, key, lambda item: {
+            "netns": item["netns"], "name": item["peer"], "parent": item["parent"], "mode": item["mode"], "up": True,
+            "network": item["network"], "container": item["container"] if item["netns"] else None,
+            "addresses": sorted(item["addresses"]), "routes": item["routes"]},
+            "ipv6_link_local", (("mtu", "mtu"), ("mac", "mac")))
 
 
 def _split(key):

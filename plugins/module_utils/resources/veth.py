@@ -21,11 +21,11 @@ __metaclass__ = type
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
-from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged
-from ansible_collections.cnet.linux.plugins.module_utils.netlink import const, namespaces, ops, sockets, sysctl
+from ansible_collections.cnet.linux.plugins.module_utils.netlink import namespaces, sockets
+from ansible_collections.cnet.linux.plugins.module_utils.resources import endpoint
 from ansible_collections.cnet.linux.plugins.module_utils.resources.base import Resource, View
-from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, remove_link, \
-    sysctl_action, link_set as _link_set
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, remove_link
+from ansible_collections.cnet.linux.plugins.module_utils.resources.links import link_set as _link_set
 
 
 host_end = inputs.host_end  # the engine's name of a pair's host end (the controller's too)
@@ -49,50 +49,24 @@ def _normalize(raw, field, default_state, defaults):
             "container": inputs.label(get("container") or netns)}
     for key in ("addresses", "host_addresses"):
         item[key] = inputs.addresses(raw.get(key), "%s.%s" % (field, key))
-    item["routes"], item["peer_ll6"] = l3_routes(raw, field, item["addresses"], get("ipv6_link_local"))
+    item["routes"], item["peer_ll6"] = endpoint.routes(raw, field, item["addresses"], get("ipv6_link_local"))
     item["hairpin"] = bool(get("hairpin"))
     if item["hairpin"] and not item["bridge"]:
         raise InputError("%s.hairpin: only a bridge port has a hairpin mode; set 'bridge' or drop 'hairpin'" % field)
     return item
 
 
-def l3_routes(raw, field, addresses, ll6):
-    """(routes {dest: via}, whether the device keeps an IPv6 link-local address) of an item's gateway, gateway6,
-    routes and ipv6_link_local (default: only when it has IPv6 addresses or routes)."""
-    routes = {}
-    for key, dst, version in (("gateway", "0.0.0.0/0", 4), ("gateway6", "::/0", 6)):
-        if raw.get(key):
-            routes[dst] = inputs.ip(raw[key], "%s.%s" % (field, key), version)
-    for i, route in enumerate(raw.get("routes") or []):
-        where = "%s.routes[%d]" % (field, i)
-        if not isinstance(route, dict) or not route.get("dest"):
-            raise InputError("%s: a route needs 'dest' (a network or 'default') and optionally 'via'" % where)
-        dst = inputs.network(route["dest"], where + ".dest")
-        via = inputs.ip(route["via"], where + ".via") if route.get("via") else None
-        if via and inputs.version_of(via) != inputs.version_of(dst):
-            raise InputError("%s: via %s and dest %s are of different IP versions" % (where, via, dst))
-        if dst in routes:
-            raise InputError("%s: a route to %s is given twice (a gateway is a route to default)" % (where, dst))
-        routes[dst] = via
-    ll6 = bool(ll6) if ll6 is not None else any(":" in a for a in list(addresses) + list(routes))
-    return dict(sorted(routes.items())), ll6
-
-
-class Veth(Resource):
+class Veth(endpoint.Endpoints, Resource):
     KIND = "veth"
     ITEMS = "pairs"
     FIELD = "veth"
     UNIQUE = ((("name",), "pairs: host end '%s' is used by two pairs"),
               (("peer", "netns"), "pairs: '%s' in namespace '%s' is named by two pairs"))
-    OPS = merged(ops.OPS, sysctl.OPS)  # the links, addresses and routes; the IPv6 link-local sysctl
+    LIST_DEFAULTS = ("bridge", "mtu", "network", "peer", "ipv6_link_local", "hairpin")
 
     @classmethod
     def normalize(cls, raw, field, state, defaults=None):
         return _normalize(raw, field, state, defaults or {})
-
-    @classmethod
-    def list_defaults(cls, params):
-        return dict((key, params.get(key)) for key in ("bridge", "mtu", "network", "peer", "ipv6_link_local", "hairpin"))
 
     @classmethod
     def options_of(cls, params):
@@ -109,16 +83,6 @@ class Veth(Resource):
     def _purge_networks(self):
         return getattr(self, "purge_networks", None) or []  # a record of an older run has no such option
 
-    @property
-    def scope(self):
-        """The network labels whose pairs the list is authoritative for (their owned pairs not listed go)."""
-        return set(self._purge_networks()) or (set([self.network]) if self.purge else set())
-
-    def forgotten(self, entries):
-        """purge removes the scope's pairs that are not listed (as purged() does on the host)."""
-        scope = self.scope
-        return [key for key, entry in entries.items() if entry["item"]["network"] in scope and key not in self.by_key]
-
     def replay_options(self):
         return {"purge": False, "network": self.network}
 
@@ -132,12 +96,6 @@ class Veth(Resource):
             if ns not in peers:
                 peers[ns] = nl.view(ns) if namespaces.identity(namespaces.path(ns)) else None
         return View(ctx.check, host=nl.view(None), peers=peers)
-
-    @staticmethod
-    def ipv6(view):
-        """False when the kernel runs without IPv6 (then no link has IPv6 settings, not even lo)."""
-        lo = view.host.link("lo")
-        return bool(lo and lo["addrgenmode"] is not None)
 
     @staticmethod
     def paired(view, host, item):
@@ -164,10 +122,6 @@ class Veth(Resource):
     def _mark(self, item):
         return marks.make("veth", net=item["network"], ctr=item["container"])
 
-    def _obj(self, item):
-        """The object key of an item's actions and diff (('veth', host end))."""
-        return (self.KIND, item[self.KEY])
-
     def _create(self, view, item):
         ns, peer, obj = item["netns"], item["peer"], ("veth", item["name"])
         if view.peers.get(ns) is None and not view.check:
@@ -191,19 +145,8 @@ class Veth(Resource):
                           mac=item["mac"], master=item["bridge"]).making(None, item["name"], self._mark(item)))
         # the peer comes up first, without carrier, so its addrgenmode is in place before the kernel configures
         # IPv6 on it (when the host end's 'up' brings the carrier)
-        return out + self._peer_link(view, item, None) + self._host_link(view, item, None) \
-            + addr_actions(obj, None, item["name"], set(), item["host_addresses"]) + self._peer_l3(view, item, None)
-
-    def _addrgen(self, view, obj, ns, dev, want, link, change):
-        """The IPv6 link-local part of the peer: a word in its 'ip link set', or a sysctl to turn it back on."""
-        mode = link["addrgenmode"] if link is not None else (const.ADDRGEN_EUI64 if self.ipv6(view) else None)
-        if mode is None or want == (mode != const.ADDRGEN_NONE):
-            return []
-        if not want:
-            change.append(("addrgenmode", "none", "addrgenmode none"))
-            return []
-        # netlink can set the mode but does not make the address; the sysctl does both
-        return [sysctl_action(obj, ns, ("net", "ipv6", "conf", dev, "addr_gen_mode"), const.ADDRGEN_EUI64)]
+        return out + endpoint.link(view, obj, item, None, self._mark(item)) + self._host_link(view, item, None) \
+            + addr_actions(obj, None, item["name"], set(), item["host_addresses"]) + endpoint.l3(view, obj, item, None)
 
     def _host_link(self, view, item, host):
         """One 'ip link set' for whatever differs on the host end (one netlink request)."""
@@ -238,47 +181,6 @@ class Veth(Resource):
                 out.append(_link_set(obj, None, name, [hairpin], host, view.host.name_of))
         return out
 
-    def _peer_link(self, view, item, peer):
-        ns, dev, obj, change = item["netns"], item["peer"], self._obj(item), []
-        mark = self._mark(item)
-        if peer is not None and item["mtu"] and peer["mtu"] != item["mtu"]:
-            change.append(("mtu", item["mtu"], "mtu %d" % item["mtu"]))
-        if peer is not None and item["mac"] and peer["mac"] != item["mac"]:
-            change.append(("address", item["mac"], "address %s" % item["mac"]))
-        if peer is None or peer["alias"] != mark:
-            change.append(("ifalias", mark, "alias '%s'" % mark))
-        extra = self._addrgen(view, obj, ns, dev, item["peer_ll6"], peer, change)
-        if peer is None or not peer["up"]:
-            change.append(("state", "up", "up"))
-        return ([_link_set(obj, ns, dev, change, peer)] if change else []) + extra
-
-    def _peer_l3(self, view, item, peer):
-        """The peer's addresses and routes, both authoritative."""
-        ns, dev, obj = item["netns"], item["peer"], self._obj(item)
-        out, pre = [], "ip -n %s " % ns if ns else "ip "
-        have = view.peers[ns].addrs.get(peer["index"], set()) if peer is not None else set()
-        out.extend(addr_actions(obj, ns, dev, have, item["addresses"], peer is not None))
-        routes = self._routes(view, item, peer)
-        for dst, route in sorted(routes.items()):
-            if dst not in item["routes"]:
-                out.append(Action(obj, "route_del", pre + "route del %s dev %s" % (_dst(dst), dev), ns=ns, dev=dev,
-                                  dst=dst, gateway=route["gateway"], proto=route["proto"]))
-        for dst, via in item["routes"].items():
-            route = routes.get(dst)
-            if route is None or route["gateway"] != via or route["proto"] != marks.PROTO:
-                out.append(Action(obj, "route_add", pre + "route replace %s%s dev %s proto %d" % (
-                    _dst(dst), " via %s" % via if via else "", dev, marks.PROTO), ns=ns, dev=dev, dst=dst, gateway=via))
-        return out
-
-    def _routes(self, view, item, peer):
-        if peer is None:
-            return {}
-        out = {}
-        for route in view.peers[item["netns"]].routes:
-            if route["oif"] == peer["index"] and route["proto"] != const.RTPROT_KERNEL:
-                out[route["dst"]] = route
-        return out
-
     def present(self, view, item):
         host = view.host.link(item["name"])
         if host is None:
@@ -290,10 +192,10 @@ class Veth(Resource):
         if peer is None:
             why = "its peer is not %s in %s: recreate the pair" % (item["peer"], item["netns"])
             return [link_del(("veth", item["name"]), None, item["name"], why)] + self._create(view, item)
-        have = view.host.addrs.get(host["index"], set())
+        have, obj = view.host.addrs.get(host["index"], set()), ("veth", item["name"])
         return self._host_link(view, item, host) \
-            + addr_actions(("veth", item["name"]), None, item["name"], have, item["host_addresses"], True) \
-            + self._peer_link(view, item, peer) + self._peer_l3(view, item, peer)
+            + addr_actions(obj, None, item["name"], have, item["host_addresses"], True) \
+            + endpoint.link(view, obj, item, peer, self._mark(item)) + endpoint.l3(view, obj, item, peer)
 
     def absent(self, view, item):
         return remove_link(view, "veth", item["name"])
@@ -315,33 +217,14 @@ class Veth(Resource):
         peer = self.paired(view, host, item) if item else None
         if peer is not None:
             out.update({"netns": item["netns"], "peer": peer["name"], "peer_mtu": peer["mtu"], "mac": peer["mac"],
-                        "peer_up": peer["up"], "peer_ipv6_link_local": _ll6(peer),
-                        "addresses": sorted(view.peers[item["netns"]].addrs.get(peer["index"], set())),
-                        "routes": dict((dst, r["gateway"]) for dst, r in sorted(self._routes(view, item, peer).items()))})
+                        "peer_up": peer["up"], "peer_ipv6_link_local": endpoint.link_local(peer)},
+                       **endpoint.shown(view, item, peer))
         return out
 
     def after(self, view, key):
-        item = self.by_key.get(key[1])
-        if item is None or item["state"] == "absent":
-            return None
-        out = self.before(view, key) or {}
-        out.update({"bridge": item["bridge"], "up": True, "host_addresses": sorted(item["host_addresses"]),
-                    "network": item["network"], "container": item["container"], "netns": item["netns"],
-                    "peer": item["peer"], "peer_up": True, "addresses": sorted(item["addresses"]), "routes": item["routes"]})
-        if self.ipv6(view):
-            out["peer_ipv6_link_local"] = item["peer_ll6"]
-        if item["bridge"]:
-            out["hairpin"] = item["hairpin"]
-        for key, value in (("mtu", item["mtu"]), ("peer_mtu", item["mtu"]), ("mac", item["mac"])):
-            if value is not None:
-                out[key] = value
-        return out
-
-
-def _ll6(link):
-    mode = link["addrgenmode"]
-    return None if mode is None else mode != const.ADDRGEN_NONE
-
-
-def _dst(dst):
-    return "default" if dst in ("0.0.0.0/0", "::/0") else dst
+        return endpoint.after(self, view, key, lambda item: dict({
+            "bridge": item["bridge"], "up": True, "host_addresses": sorted(item["host_addresses"]),
+            "network": item["network"], "container": item["container"], "netns": item["netns"], "peer": item["peer"],
+            "peer_up": True, "addresses": sorted(item["addresses"]), "routes": item["routes"]},
+            **({"hairpin": item["hairpin"]} if item["bridge"] else {})),
+            "peer_ipv6_link_local", (("mtu", "mtu"), ("peer_mtu", "mtu"), ("mac", "mac")))

@@ -206,9 +206,7 @@ def markdown():
                 % ("drivers" if item == "network" else "on"), "|---|---|---|---|---|---|"]
         for k in TABLE:
             if item in k.on or item == "network" and k.on[0] in DRIVERS:
-                where = ", ".join(k.on) if item == "network" else ", ".join(k.on)
-                if item == "network" and set(k.on) == set(DRIVERS):
-                    where = "all"
-                out.append("| `%s` | %s | %s | %s | %s | %s |" % (k.name, where, value(k), default(k), docker(k),
-                                                                cell(k.doc)))
+                where = "all" if item == "network" and set(k.on) == set(DRIVERS) else ", ".join(k.on)
+                row = (k.name, where, value(k), default(k), docker(k), cell(k.doc))
+                out.append("| `%s` | %s | %s | %s | %s | %s |" % row)
     return "\n".join(out[1:]) + "\n"
