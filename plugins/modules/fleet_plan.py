@@ -15,8 +15,11 @@ description:
   - An action that runs on the controller. It checks the fleet's C(cnet_networks) and every host's
     C(cnet_containers), C(cnet_overlay_leases) and underlay address, allocates overlay leases and container
     addresses that stay stable (what each host recorded after its last run is kept, pins are honoured, new
-    ones get free slots), and sets the fact C(cnet_plan) - the arguments of this host's module calls, what
-    to remove, the overlay health probes and the record to keep. The roles of this collection use it.
+    ones get free slots), and sets the fact C(cnet_plan) - under C(converge) the arguments of this host's
+    M(cnet.linux.converge) call, keyed by the engine's kinds (C(netns), C(bridge), C(veth), C(macvlan),
+    C(iptables_nat), C(wireguard), C(vxlan_overlay), C(host_gw)), each exactly the options of the module of that
+    name, removals included; the overlay health probes (C(health)); what C(inspect.yml) shows (C(summary)); and
+    the record to keep (C(record)). The roles of this collection pass the parts through as they are.
   - With O(hosts) and C(run_once), it plans every listed host from one view of the fleet and returns
     C(plans); the fleet is checked and allocated once per run instead of once per host (which costs
     C(hosts^2) on the controller). Each planned host's own C(cnet_networks) is read; hosts that share the
@@ -80,7 +83,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 ansible_facts:
-  description: C(cnet_plan), this host's module arguments, removals, health probes and record.
+  description: C(cnet_plan) - C(converge) (this host's converge arguments by kind), C(health), C(summary), C(record),
+    C(record_pending), C(record_write), C(ipv6) and C(gone) (the networks removed).
   returned: success, without O(hosts)
   type: dict
 plans:

@@ -16,8 +16,8 @@ class InputError(ValueError):
 
 
 class ToolError(Exception):
-    """A program the collection runs (iptables-save, iptables-restore) is missing or failed; the message says
-    which and why."""
+    """A program the collection runs (iptables-save, iptables-restore) or a part of the kernel it needs (WireGuard)
+    is missing or failed; the message says which and why."""
 
 
 class EngineError(Exception):

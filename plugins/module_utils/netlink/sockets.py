@@ -15,6 +15,7 @@ import errno
 import os
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import marks
+from ansible_collections.cnet.linux.plugins.module_utils.core.errors import ToolError
 from ansible_collections.cnet.linux.plugins.module_utils.netlink import encode, namespaces, wireguard
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.const import NETLINK_GENERIC
 from ansible_collections.cnet.linux.plugins.module_utils.netlink.sock import NetlinkError, Socket
@@ -96,7 +97,7 @@ class Sockets:
 
     def wireguard(self, ns=None):
         """(socket, family number) of WireGuard's generic netlink family in namespace ns, opened once; a kernel
-        without WireGuard raises NetlinkError saying so."""
+        without WireGuard raises ToolError saying so (a missing part of the host, as a missing iptables is)."""
         if ns not in self._genl:
             sock = self.within(ns, lambda: Socket(NETLINK_GENERIC))
             msg_type, _flags, body = wireguard.family_request()
@@ -105,8 +106,8 @@ class Sockets:
             except NetlinkError as exc:
                 sock.close()
                 if exc.code == errno.ENOENT:
-                    raise NetlinkError(exc.code, "this kernel has no WireGuard (CONFIG_WIREGUARD, module wireguard); "
-                                                 "an encrypted overlay needs it")
+                    raise ToolError("this kernel has no WireGuard (CONFIG_WIREGUARD, module wireguard: Linux 5.6 or "
+                                    "later); an encrypted overlay needs it")
                 raise
             self._genl[ns] = (sock, family)
         return self._genl[ns]

@@ -203,6 +203,14 @@ class Wireguard(Resource):
         return _normalize(raw, field, state)
 
     @classmethod
+    def single(cls, params, state):
+        """One tunnel by its top-level options: it needs its name (tunnels given as null is no list)."""
+        if not params.get("name"):
+            raise InputError("name: the WireGuard device's name is required, or give tunnels (a list; [] with purge "
+                             "removes every tunnel of the collection)")
+        return Resource.single.__func__(cls, params, state)
+
+    @classmethod
     def options_of(cls, params):
         return {"purge": bool(params.get("purge"))}
 
