@@ -10,8 +10,6 @@ firewall, Docker's chains, the user's rules in CNET-USER - are never changed.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
@@ -24,11 +22,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.xtables import ops as x
 from ansible_collections.cnet.linux.plugins.module_utils.xtables.nat_layout import (
     JUMPS, JUMPS6, SCOPE, SCOPE6, SHARED_TABLE, TABLES, TABLES6, USER)
 
-_DNAT = re.compile(r"^(?:-d (?P<hip>[0-9a-f.:]+)/(?:32|128) )?-p (?P<proto>\w+) -m \w+ --dport (?P<hport>\d+) "
-                   r"-j DNAT --to-destination \[?(?P<ip>[0-9a-f.:]+?)\]?:(?P<port>\d+)$")
-_ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<ip>[0-9a-f.:]+)/(?:32|128) -o \S+ -p (?P<proto>\w+) -m \w+ "
-                     r"--dport (?P<port>\d+) "
-                     r"-m conntrack --ctstate DNAT(?: --ctorigdstport (?P<hport>\d+))? -j ACCEPT$")
 FORWARD_RECORD = "forward"  # <state_dir>/forward.json: the FORWARD policy of each family before forward_drop
 BRIDGE_NF = ("net", "bridge", "bridge-nf-call-iptables")
 BRIDGE_NF6 = ("net", "bridge", "bridge-nf-call-ip6tables")
@@ -312,10 +305,10 @@ class NatNetworks(Resource):
             if not parsed or parsed[0] != "N":
                 continue
             for rule in rules:
-                match = _DNAT.match(rule)
-                if match and rule not in wanted:
-                    flows.append({"proto": match.group("proto"), "host_port": int(match.group("hport")),
-                                  "address": match.group("ip"), "port": int(match.group("port"))})
+                m = nat_layout.dnat_mapping(rule)
+                if m and rule not in wanted:
+                    flows.append({"proto": m["proto"], "host_port": m["host_port"], "address": m["address"],
+                                  "port": m["port"]})
         flushed = set((f["proto"], f["host_port"], f["address"]) for f in flows)
         return flows + self._narrowed_flows(view, want, family, flushed)
 
@@ -329,10 +322,9 @@ class NatNetworks(Resource):
                 continue
             wanted = set(want["filter"].get(name) or [])
             for rule in rules:
-                match = _ACCEPT.match(rule)
-                if match and rule not in wanted:
-                    lost.add((match.group("ip"), match.group("proto"), int(match.group("port")),
-                              int(match.group("hport")) if match.group("hport") else None))
+                m = nat_layout.accepted_mapping(rule)
+                if m and rule not in wanted:
+                    lost.add((m["address"], m["proto"], m["port"], m["host_port"]))
         flows = []
         for item in self.items:
             for m in item.get("mappings6" if family == 6 else "mappings") or []:

@@ -21,6 +21,8 @@ Layout (Docker 29's, without a userland proxy; one chain per network and table, 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
 from ansible_collections.cnet.linux.plugins.module_utils.xtables.scope import Scope
 
 PREFIX = "CNET-"
@@ -72,10 +74,52 @@ def family_view(net, family):
                 isolated_subnets=[], mappings=net.get("mappings6") or [])
 
 
+_DNAT = re.compile(r"^(?:-d (?P<host_ip>[0-9a-f.:]+)/(?:32|128) )?-p (?P<proto>\w+) -m \w+ --dport (?P<host_port>\d+) "
+                   r"-j DNAT --to-destination \[?(?P<address>[0-9a-f.:]+?)\]?:(?P<port>\d+)$")
+_ACCEPT = re.compile(r"^(?:-s \S+ )?-d (?P<address>[0-9a-f.:]+)/(?:32|128) -o \S+ -p (?P<proto>\w+) -m \w+ "
+                     r"--dport (?P<port>\d+) -m conntrack --ctstate DNAT(?: --ctorigdstport (?P<host_port>\d+))? "
+                     r"-j ACCEPT$")
+
+
+def dnat_rule(m, family):
+    """The nat rule of one published port's mapping {host_ip, proto, host_port, address, port}."""
+    host, dest = ("/128", "[%s]:%d") if family == 6 else ("/32", "%s:%d")
+    return "%s-p %s -m %s --dport %d -j DNAT --to-destination %s" % (
+        "-d %s%s " % (m["host_ip"], host) if m["host_ip"] else "", m["proto"], m["proto"], m["host_port"],
+        dest % (m["address"], m["port"]))
+
+
+def accept_rule(m, br, family, source=None, orig=False):
+    """The filter rule that lets one mapping's DNAT-ed packets in (from source only, when given; orig: only those
+    sent to its host port)."""
+    return "%s-d %s%s -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT%s -j ACCEPT" % (
+        "-s %s " % source if source else "", m["address"], "/128" if family == 6 else "/32", br, m["proto"],
+        m["proto"], m["port"], " --ctorigdstport %d" % m["host_port"] if orig else "")
+
+
+def _ints(found, keys):
+    out = found.groupdict()
+    for key in keys:
+        out[key] = int(out[key]) if out[key] is not None else None
+    return out
+
+
+def dnat_mapping(rule):
+    """The mapping a rule of dnat_rule's form publishes ({host_ip, proto, host_port, address, port}), or None: its
+    inverse, so the flows of a port that goes are found from what the kernel has, whichever run made it."""
+    found = _DNAT.match(rule)
+    return _ints(found, ("host_port", "port")) if found else None
+
+
+def accepted_mapping(rule):
+    """The mapping a rule of accept_rule's form lets in ({address, proto, port, host_port (None: any)}), or None."""
+    found = _ACCEPT.match(rule)
+    return _ints(found, ("host_port", "port")) if found else None
+
+
 def network_chains(net, family=4):
     """{kind: [rules]} for one network (a normalized item of resources.nat, as family_view gives it)."""
     br, subnet = net["bridge"], net["subnet"]
-    host = "/128" if family == 6 else "/32"
     out = {}
     fwd = []
     if net["internal"]:
@@ -87,11 +131,9 @@ def network_chains(net, family=4):
         # destination), so another host port to it, open to everyone, does not open this one
         exact = set((m["address"], m["proto"], m["port"]) for m in net["mappings"] if "allow" in m)
         for m in net["mappings"]:
-            orig = " --ctorigdstport %d" % m["host_port"] if (m["address"], m["proto"], m["port"]) in exact else ""
+            orig = (m["address"], m["proto"], m["port"]) in exact
             for source in m.get("allow", [None]):  # allow: the sources it accepts; none listed: everyone
-                rule = "%s-d %s%s -o %s -p %s -m %s --dport %d -m conntrack --ctstate DNAT%s -j ACCEPT" % (
-                    "-s %s " % source if source else "", m["address"], host, br, m["proto"], m["proto"], m["port"],
-                    orig)
+                rule = accept_rule(m, br, family, source, orig)
                 if rule not in seen:
                     seen.add(rule)
                     fwd.append(rule)
@@ -106,10 +148,7 @@ def network_chains(net, family=4):
         fwd.append("-i %s ! -o %s -j ACCEPT" % (br, br))
     out["F"] = fwd
     if net["mappings"]:
-        dest = "[%s]:%d" if family == 6 else "%s:%d"
-        out["N"] = ["%s-p %s -m %s --dport %d -j DNAT --to-destination %s" % (
-            "-d %s%s " % (m["host_ip"], host) if m["host_ip"] else "", m["proto"], m["proto"], m["host_port"],
-            dest % (m["address"], m["port"])) for m in net["mappings"]]
+        out["N"] = [dnat_rule(m, family) for m in net["mappings"]]
         if family == 4:
             out["R"] = ["-d 127.0.0.0/8 -i %s -j DROP" % br]
     post = []

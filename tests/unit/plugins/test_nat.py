@@ -66,3 +66,20 @@ def test_a_network_in_docker_29_layout():
     shared = nat_rules.shared_chains({"b2": chains, "b1": {"F": []}})
     assert shared["CNET-FORWARD"] == ["-o b1 -j CNET-F-b1", "-o b2 -j CNET-F-b2", "-i b1 -j CNET-F-b1", "-i b2 -j CNET-F-b2"]
     assert nat_rules.of_chain("CNET-F-my-br") == ("F", "my-br") and nat_rules.of_chain("CNET-FORWARD") is None
+
+
+def test_the_rules_of_a_published_port_read_back_as_its_mapping():
+    """Flows are flushed by the mapping a kernel rule publishes: the renderer's own inverse, for every form."""
+    for family, m in ((4, {"host_ip": None, "proto": "tcp", "host_port": 2333, "address": "172.17.0.2", "port": 22}),
+                      (4, {"host_ip": "127.0.0.1", "proto": "udp", "host_port": 8053, "address": "10.1.0.9",
+                           "port": 53}),
+                      (6, {"host_ip": "2001:db8::1", "proto": "tcp", "host_port": 8080, "address": "fd00::2",
+                           "port": 80}),
+                      (6, {"host_ip": None, "proto": "udp", "host_port": 9, "address": "fd00::3", "port": 9})):
+        assert nat_rules.dnat_mapping(nat_rules.dnat_rule(m, family)) == m
+        for source, orig in ((None, False), ("192.0.2.0/24", True)):
+            seen = nat_rules.accepted_mapping(nat_rules.accept_rule(m, "cnet0", family, source, orig))
+            assert seen == {"address": m["address"], "proto": m["proto"], "port": m["port"],
+                            "host_port": m["host_port"] if orig else None}
+    assert nat_rules.dnat_mapping("-s 10.0.0.0/8 -j MASQUERADE") is None
+    assert nat_rules.accepted_mapping("-o cnet0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT") is None
