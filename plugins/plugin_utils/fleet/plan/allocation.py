@@ -32,6 +32,9 @@ class Allocation:
         self.underlay_mtu = underlay.mtus(hosts, fleet, records) if overlays else {}
         underlay.size_links(nets, self.underlay_mtu)
         self.leases = dict((n["name"], alloc.leases(n, fleet, pins, records)) for n in overlays if inventory.leased(n))
+        # each lease's gateway, parsed once (every host's plan names every peer's: O(hosts) each)
+        self._gateways = dict((name, dict((h, addresses.lease_gateway(lease)) for h, lease in table.items()))
+                              for name, table in self.leases.items())
         underlay.check_on_link([n for n in overlays if n["mode"] == "host-gw"], hosts, self.underlay)
         self.tunnels = dict((n["name"], addresses.tunnels(n, fleet, records)) for n in overlays if n.get("encrypted"))
         underlay.check_wireguard(hosts, fleet, self.tunnels)
@@ -70,7 +73,7 @@ class Allocation:
 
     def gateway(self, net, h):
         """The gateway of a host's lease of a leased overlay (on that host's overlay bridge)."""
-        return addresses.lease_gateway(self.leases[net["name"]][h])
+        return self._gateways[net["name"]][h]
 
     def peers(self, me):
         """The other hosts of the fleet, in host order."""
