@@ -70,10 +70,10 @@ def _host(alloc, me):
     parts.hosts_tables = summary.hosts_tables(alloc, me, parts.namespaces)
     parts.accept += [end for n in alloc.nets.values() if n["driver"] == "ptp" for end in ptp.accepted(parts.pairs[n["name"]])]
     parts.macvlan += macvlan.shims(alloc, me, parts.macvlan)
-    parts.had_tunnels = any(n.get("wg_device") for n in (alloc.records[me].networks if alloc.records[me] else {}).values())
+    old = alloc.records[me]  # what the host recorded at its last run (None: nothing)
+    parts.had_tunnels = any(n.get("wg_device") for n in (old.networks if old else {}).values())
     plan = {"health": health, "record": record.of(alloc, me, parts.tunnels), "summary": shown,
             "ipv6": any(n.get("subnet6") for n in alloc.nets.values())}  # the host forwards IPv6
-    old = alloc.records[me]
     return record.with_removals(plan, parts, alloc.nets, old.networks if old else {}, old.as_dict() if old else None)
 
 
