@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks, overhead
+from ansible_collections.cnet.linux.plugins.module_utils.core import inputs, marks
 from ansible_collections.cnet.linux.plugins.module_utils.core.action import Action
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.core.ops import merged, registry
@@ -33,7 +33,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.resources.links import 
 WG_OPS = {}
 op = registry(WG_OPS)
 DEFAULT_PORT = 51820
-WG_OVERHEAD = overhead.WIREGUARD
 
 
 def _key_of(ctx, network):

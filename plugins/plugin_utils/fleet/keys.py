@@ -131,14 +131,22 @@ def part(name):
     return tuple(k.name for k in TABLE if k.part == name)
 
 
+def takes(k, item):
+    """Whether key k belongs to items of that kind: 'network' (of any driver), 'container', 'attachment'."""
+    return k.on[0] in DRIVERS if item == "network" else item in k.on
+
+
 def of(item, driver=None):
     """The keys of an item ('network' of a driver, 'container', 'attachment'), in the table's order."""
-    wanted = driver if item == "network" else item
-    return tuple(k.name for k in TABLE if wanted in k.on and (item == "network") == (k.on[0] in DRIVERS))
+    return tuple(k.name for k in TABLE if takes(k, item) and (driver is None or driver in k.on))
+
+
+_NETWORK_KEYS = dict((k.name, k) for k in TABLE if takes(k, "network"))  # the ones with ranges and defaults
+_CONTAINER_KEYS = dict((k.name, k) for k in TABLE if not takes(k, "network"))
 
 
 def _first(name):
-    return [k for k in TABLE if k.name == name][0]
+    return _NETWORK_KEYS.get(name) or _CONTAINER_KEYS[name]
 
 
 def whole(raw, name, where, lo=None, hi=None, default=None):
@@ -205,7 +213,7 @@ def markdown():
         out += ["", "%s:" % title, "", "| key | %s | value | default | Docker / compose | what |"
                 % ("drivers" if item == "network" else "on"), "|---|---|---|---|---|---|"]
         for k in TABLE:
-            if item in k.on or item == "network" and k.on[0] in DRIVERS:
+            if takes(k, item):
                 where = "all" if item == "network" and set(k.on) == set(DRIVERS) else ", ".join(k.on)
                 row = (k.name, where, value(k), default(k), docker(k), cell(k.doc))
                 out.append("| `%s` | %s | %s | %s | %s | %s |" % row)

@@ -15,10 +15,11 @@ __metaclass__ = type
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import keys as fleet_keys
 
 VERSION = 1
 RECORD = "/var/lib/cnet/fleet.json"
-DRIVERS = ("bridge", "overlay", "macvlan", "ptp")
+DRIVERS = fleet_keys.DRIVERS
 
 
 def _network4(value, at):

@@ -21,7 +21,7 @@ def read(name):
 
 def test_each_key_is_declared_once_per_item():
     for item in ("network", "container", "attachment"):
-        names = [k.name for k in keys.TABLE if item in k.on or item == "network" and k.on[0] in keys.DRIVERS]
+        names = [k.name for k in keys.TABLE if keys.takes(k, item)]
         assert len(names) == len(set(names)), item
 
 
@@ -46,8 +46,10 @@ def test_compose_md_maps_every_docker_name_the_table_reads():
 
 
 def test_the_checks_take_their_keys_ranges_and_defaults_from_the_table():
-    vxlan = [k.name for k in keys.TABLE if k.part == "vxlan"]
-    assert inventory.VXLAN_KEYS == tuple(vxlan) and "vni" in vxlan
+    assert "vni" in keys.part("vxlan") and "encrypted" in keys.part("encryption")
+    for key in keys.part("vxlan") + keys.part("encryption"):  # each refused on a host-gw overlay, named as VXLAN's
+        with pytest.raises(InputError, match=r"\.%s: '%s' is VXLAN's" % (key, key)):
+            inventory.network({"name": "g", "driver": "overlay", "mode": "host-gw", "subnet": "10.6.0.0/16", key: 1}, 0)
     assert schema.NETWORK["ptp"] == ("name", "driver", "subnet", "gateway", "mtu")
     assert set(schema.SYNONYMS.values()) <= set(k.name for k in keys.TABLE)
     net = inventory.network({"name": "b", "subnet": "10.9.0.0/24"}, 0)

@@ -16,7 +16,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.action import Acti
 from ansible_collections.cnet.linux.plugins.module_utils.core.errors import InputError
 from ansible_collections.cnet.linux.plugins.module_utils.resources.links import addr_actions, link_del, link_set
 
-OVERHEAD = overhead.VXLAN
 RECREATE = ("vni", "port", "local", "dev", "proxy", "learning")
 
 
@@ -46,7 +45,7 @@ def underlay(item, host, check=False):
         dev = host.name_of(default[0]["oif"])
     link = host.link(dev)
     if link is None and check and local and item["dev"] and item["mtu"]:
-        return local, dev, item["mtu"] + OVERHEAD
+        return local, dev, item["mtu"] + overhead.VXLAN
     if link is None:
         raise InputError("dev: this host has no interface '%s'" % dev)
     if not local:
@@ -61,7 +60,7 @@ def desired(item, under):
     """The device's settings after this run."""
     local, dev, under_mtu = under
     return {"vni": item["vni"], "port": item["port"], "local": local, "dev": dev, "proxy": item["mode"] == "l2",
-            "learning": False, "mtu": item["mtu"] or under_mtu - OVERHEAD, "mac": vtep_mac(local)}
+            "learning": False, "mtu": item["mtu"] or under_mtu - overhead.VXLAN, "mac": vtep_mac(local)}
 
 
 def mark(item):

@@ -21,7 +21,6 @@ from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import inventory,
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan import containers, drivers, record, summary
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.addresses import lease_gateway, endpoint_mac
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.allocation import Allocation, DEFAULT_NETWORK
-from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.drivers import macvlan, ptp
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.parts import Parts
 
 __all__ = ("build", "build_all", "lease_gateway", "endpoint_mac", "DEFAULT_NETWORK", "VERSION")
@@ -68,8 +67,8 @@ def _host(alloc, me):
     shown = {"networks": summary.networks(alloc, me), "containers": {}, "underlay": alloc.underlay.get(me)}
     health = containers.build(alloc, me, parts, shown["containers"])
     parts.hosts_tables = summary.hosts_tables(alloc, me, parts.namespaces)
-    parts.accept += [end for n in alloc.nets.values() if n["driver"] == "ptp" for end in ptp.accepted(parts.pairs[n["name"]])]
-    parts.macvlan += macvlan.shims(alloc, me, parts.macvlan)
+    for net in alloc.nets.values():  # what a driver adds once the containers are attached
+        getattr(drivers.of(net), "finish", lambda *args: None)(alloc, net, me, parts)
     old = alloc.records[me]  # what the host recorded at its last run (None: nothing)
     parts.had_tunnels = any(n.get("wg_device") for n in (old.networks if old else {}).values())
     plan = {"health": health, "record": record.of(alloc, me, parts.tunnels), "summary": shown,

@@ -14,7 +14,6 @@ from ansible_collections.cnet.linux.plugins.module_utils.core.errors import Inpu
 from ansible_collections.cnet.linux.plugins.plugin_utils.fleet import alloc
 
 UNDERLAY_MTU = 1500  # assumed for a host whose underlay MTU is not known (no facts, no record)
-VXLAN_OVERHEAD, WG_OVERHEAD = overhead.VXLAN, overhead.WIREGUARD
 
 
 def addresses(hosts, fleet):
@@ -46,9 +45,9 @@ def mtus(hosts, fleet, records):
         raw = recorded.get(h) if raw is None else raw
         if raw is not None:
             out[h] = inputs.mtu(raw, "%s: cnet_underlay_mtu" % h)
-            if out[h] - VXLAN_OVERHEAD < 576:
+            if out[h] - overhead.VXLAN < 576:
                 raise InputError("%s: cnet_underlay_mtu: %d leaves an overlay %d bytes; an underlay needs at least %d"
-                                 % (h, out[h], out[h] - VXLAN_OVERHEAD, 576 + VXLAN_OVERHEAD))
+                                 % (h, out[h], out[h] - overhead.VXLAN, 576 + overhead.VXLAN))
     return out
 
 
@@ -56,11 +55,11 @@ def size_links(nets, underlay_mtu):
     """Set each network's link_mtu (and an encrypted overlay's wg_mtu): its own mtu, else an overlay's from the
     smallest underlay MTU less VXLAN's 50 bytes (host-gw: no encapsulation, the whole MTU; encrypted: WireGuard's
     60 less too), a bridge network's 1500, a macvlan network's its parent's (None)."""
-    overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - VXLAN_OVERHEAD
+    overlay_mtu = min(list(underlay_mtu.values()) or [UNDERLAY_MTU]) - overhead.VXLAN
     for n in nets.values():
-        full = overlay_mtu + VXLAN_OVERHEAD if n.get("mode") == "host-gw" else overlay_mtu
+        full = overlay_mtu + overhead.VXLAN if n.get("mode") == "host-gw" else overlay_mtu
         if n.get("encrypted"):
-            full, n["wg_mtu"] = overlay_mtu - WG_OVERHEAD, overlay_mtu + VXLAN_OVERHEAD - WG_OVERHEAD
+            full, n["wg_mtu"] = overlay_mtu - overhead.WIREGUARD, overlay_mtu + overhead.VXLAN - overhead.WIREGUARD
         n["link_mtu"] = n["mtu"] or (full if n["driver"] == "overlay" else None if n["driver"] == "macvlan" else 1500)
 
 

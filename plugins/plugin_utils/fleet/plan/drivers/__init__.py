@@ -10,7 +10,9 @@ one network's part of a host's converge arguments (Parts). Every driver module h
 - interface(alloc, net, me, item): the driver's own fields of that interface (a macvlan device's parent, a ptp
   pair's host end);
 
-and an overlay's also probes(alloc, net, me): [(peer host, address)] the health gate pings.
+an overlay's also probes(alloc, net, me): [(peer host, address)] the health gate pings; and a driver that adds
+something once the containers are attached (ptp's accepted host ends, macvlan's shim) finish(alloc, net, me,
+parts).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -27,6 +27,7 @@ def network(alloc, net, me, parts):
 
 
 def endpoint(alloc, net, me, container):
+    """An address of the network's subnet, its prefix, the network's gateway (ptp's and macvlan's too)."""
     return (alloc.address(net, me, container), ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"])
 
 

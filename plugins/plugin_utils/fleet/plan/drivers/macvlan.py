@@ -7,7 +7,7 @@ address; the outside router is the gateway; with host_access, the host's shim.""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import ipaddress
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.drivers import bridge
 
 
 def network(alloc, net, me, parts):
@@ -15,8 +15,7 @@ def network(alloc, net, me, parts):
     parts.macvlan_networks.append(net["name"])
 
 
-def endpoint(alloc, net, me, container):
-    return (alloc.address(net, me, container), ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"])
+endpoint = bridge.endpoint  # an address of the subnet across the fleet; the outside router is the gateway
 
 
 def interface(alloc, net, me, item):
@@ -26,15 +25,11 @@ def interface(alloc, net, me, item):
     item.update(name=ifname, parent=net["parent"], mode=net["macvlan_mode"])
 
 
-def shims(alloc, me, endpoints):
-    """The host's shim on each macvlan network with host_access where it has containers: a macvlan device in the
-    host's namespace with its own address and a /32 route to each local container (the host cannot reach them
-    through the parent)."""
-    out = []
-    for net in alloc.nets.values():
-        shim_ip = (alloc.spanning[4].get(net["name"]) or {}).get("%s/" % me) if net.get("shim") else None
-        if shim_ip:
-            local = [e["addresses"][0].split("/")[0] for e in endpoints if e["network"] == net["name"]]
-            out.append({"name": net["shim"], "network": net["name"], "parent": net["parent"], "mode": "bridge",
-                        "addresses": ["%s/32" % shim_ip], "routes": [{"dest": "%s/32" % ip} for ip in local]})
-    return out
+def finish(alloc, net, me, parts):
+    """The host's shim, with host_access where it has containers: a macvlan device in the host's namespace with
+    its own address and a /32 route to each local container (the host cannot reach them through the parent)."""
+    shim_ip = (alloc.spanning[4].get(net["name"]) or {}).get("%s/" % me) if net.get("shim") else None
+    if shim_ip:
+        local = [e["addresses"][0].split("/")[0] for e in parts.macvlan if e["network"] == net["name"]]
+        parts.macvlan.append({"name": net["shim"], "network": net["name"], "parent": net["parent"], "mode": "bridge",
+                              "addresses": ["%s/32" % shim_ip], "routes": [{"dest": "%s/32" % ip} for ip in local]})

@@ -10,20 +10,20 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.cnet.linux.plugins.module_utils.core import inputs
+from ansible_collections.cnet.linux.plugins.plugin_utils.fleet.plan.drivers import bridge
 
 
 def network(alloc, net, me, parts):
     """No device of the host's own: the pair's host end is the host side."""
 
 
-def endpoint(alloc, net, me, container):
-    return (alloc.address(net, me, container), ipaddress.ip_network(net["subnet"]).prefixlen, net["gateway"])
+endpoint = bridge.endpoint  # an address of the subnet; the host end holds the gateway
 
 
 def interface(alloc, net, me, item):
     item["host_addresses"] = ["%s/%d" % (net["gateway"], ipaddress.ip_network(net["subnet"]).prefixlen)]
 
 
-def accepted(pairs):
-    """The host ends of a ptp network's pairs, named as the veth part names them."""
-    return [inputs.host_end(p["netns"], p["peer"]) for p in pairs]
+def finish(alloc, net, me, parts):
+    """The chains accept the traffic of the pairs' host ends (named as the veth part names them)."""
+    parts.accept += [inputs.host_end(p["netns"], p["peer"]) for p in parts.pairs[net["name"]]]
